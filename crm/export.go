@@ -1,0 +1,136 @@
+package crm
+
+import (
+	"archive/zip"
+	"context"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// ExportBundle is contact.json inside an export: everything Basis holds
+// about one person (Art. 15 access, Art. 20 portability).
+type ExportBundle struct {
+	ExportedAt time.Time `json:"exported_at"`
+	ContactDetail
+	AuditEvents []Event `json:"audit_events"`
+	ChainHead   struct {
+		Seq  int64  `json:"seq"`
+		Hash string `json:"hash"`
+	} `json:"chain_head"`
+}
+
+// ManifestEntry names one file of an export and its SHA-256.
+type ManifestEntry struct {
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256"`
+	Size   int64  `json:"size"`
+}
+
+// Export writes one ZIP with contact.json, every evidence file under its
+// SHA-256, and manifest.json listing each file's hash. The read runs in one
+// repeatable-read transaction, so the bundle is a consistent snapshot.
+func (s *Store) Export(ctx context.Context, email string, w io.Writer, actor Actor) error {
+	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("crm: export: %w", err)
+	}
+	defer tx.Rollback()
+	var b ExportBundle
+	if b.Contact, err = s.FindContact(ctx, tx, email); err != nil {
+		return err
+	}
+	if err := s.fillDetail(ctx, tx, &b.ContactDetail); err != nil {
+		return err
+	}
+	if err := s.exportAudit(ctx, tx, &b); err != nil {
+		return err
+	}
+	b.ExportedAt = s.clock()
+	zw := zip.NewWriter(w)
+	var manifest []ManifestEntry
+	for _, e := range b.Evidence {
+		if e.ErasedAt != nil {
+			continue
+		}
+		_, content, err := s.EvidenceContent(ctx, tx, e.ID)
+		if err != nil {
+			return err
+		}
+		path := "evidence/" + e.SHA256 + extensionFor(e.ContentType)
+		if err := writeZipFile(zw, path, content, e.ReceivedAt); err != nil {
+			return err
+		}
+		manifest = append(manifest, ManifestEntry{Path: path, SHA256: e.SHA256, Size: int64(len(content))})
+	}
+	body, err := json.MarshalIndent(b, "", "  ")
+	if err != nil {
+		return fmt.Errorf("crm: export: %w", err)
+	}
+	if err := writeZipFile(zw, "contact.json", body, b.ExportedAt); err != nil {
+		return err
+	}
+	manifest = append(manifest, ManifestEntry{Path: "contact.json", SHA256: hexSHA256(body), Size: int64(len(body))})
+	mbody, _ := json.MarshalIndent(map[string]any{"exported_at": b.ExportedAt, "files": manifest, "chain_head": b.ChainHead}, "", "  ")
+	if err := writeZipFile(zw, "manifest.json", mbody, b.ExportedAt); err != nil {
+		return err
+	}
+	if err := zw.Close(); err != nil {
+		return fmt.Errorf("crm: export: %w", err)
+	}
+	tx.Rollback()
+	return s.InTx(ctx, func(wtx *sqlx.Tx) error {
+		return s.audit(ctx, wtx, actor, "contact.exported", b.ID, map[string]any{"files": len(manifest), "manifest_sha256": hexSHA256(mbody)})
+	})
+}
+
+func (s *Store) exportAudit(ctx context.Context, tx *sqlx.Tx, b *ExportBundle) error {
+	b.AuditEvents = []Event{}
+	if err := tx.SelectContext(ctx, &b.AuditEvents, `SELECT seq, at, actor, action, contact_id, payload, payload_hash, prev_hash, hash, redacted_at
+		FROM audit_events WHERE contact_id = $1 ORDER BY seq`, b.ID); err != nil {
+		return fmt.Errorf("crm: export audit events: %w", err)
+	}
+	var head struct {
+		Seq  int64  `db:"seq"`
+		Hash []byte `db:"hash"`
+	}
+	if err := tx.GetContext(ctx, &head, `SELECT seq, hash FROM audit_head WHERE id = 1`); err != nil {
+		return fmt.Errorf("crm: export chain head: %w", err)
+	}
+	b.ChainHead.Seq, b.ChainHead.Hash = head.Seq, hex.EncodeToString(head.Hash)
+	return nil
+}
+
+func writeZipFile(zw *zip.Writer, name string, content []byte, modified time.Time) error {
+	f, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: modified})
+	if err != nil {
+		return fmt.Errorf("crm: export %s: %w", name, err)
+	}
+	if _, err := f.Write(content); err != nil {
+		return fmt.Errorf("crm: export %s: %w", name, err)
+	}
+	return nil
+}
+
+func extensionFor(contentType string) string {
+	switch contentType {
+	case "message/rfc822":
+		return ".eml"
+	case "application/json":
+		return ".json"
+	case "application/pdf":
+		return ".pdf"
+	case "image/jpeg":
+		return ".jpg"
+	}
+	if exts, _ := mime.ExtensionsByType(contentType); len(exts) > 0 {
+		return exts[0]
+	}
+	return ".bin"
+}
