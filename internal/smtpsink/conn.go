@@ -9,7 +9,7 @@ import (
 // countingListener numbers the connections it accepts.
 type countingListener struct {
 	net.Listener
-	onAccept func() int
+	sink *Server
 }
 
 func (l *countingListener) Accept() (net.Conn, error) {
@@ -17,7 +17,9 @@ func (l *countingListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &trackedConn{Conn: c, id: l.onAccept()}, nil
+	tc := &trackedConn{Conn: c, sink: l.sink}
+	l.sink.opened(tc)
+	return tc, nil
 }
 
 // trackedConn is an accepted connection that knows its number and can be
@@ -26,6 +28,7 @@ func (l *countingListener) Accept() (net.Conn, error) {
 type trackedConn struct {
 	net.Conn
 	id          int
+	sink        *Server
 	closeAfter  atomic.Bool
 	closeBefore atomic.Bool
 }
@@ -49,4 +52,9 @@ func tracked(c net.Conn) *trackedConn {
 	}
 	t, _ := c.(*trackedConn)
 	return t
+}
+
+func (c *trackedConn) Close() error {
+	c.sink.closed(c)
+	return c.Conn.Close()
 }

@@ -6,6 +6,7 @@
 package smtpsink
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -37,6 +38,10 @@ type Options struct {
 	Discard bool
 	// MaxMessageBytes limits a message's size; 0 means no limit.
 	MaxMessageBytes int64
+	// TLSConfig, if set, offers STARTTLS with it, or, with ImplicitTLS,
+	// speaks TLS from the first byte.
+	TLSConfig   *tls.Config
+	ImplicitTLS bool
 	// ErrorLog receives the server's internal errors; discarded if nil.
 	ErrorLog *log.Logger
 }
@@ -52,6 +57,7 @@ type Server struct {
 	msgs     []Message
 	accepted int
 	conns    int
+	open     map[*trackedConn]struct{}
 	rules    []*Rule
 	drops    int // DATA commands still to drop
 	user     string
@@ -64,10 +70,13 @@ func New(opts Options) *Server {
 	if opts.Domain == "" {
 		opts.Domain = "localhost"
 	}
-	s := &Server{opts: opts, changed: make(chan struct{})}
+	s := &Server{opts: opts, changed: make(chan struct{}), open: make(map[*trackedConn]struct{})}
 	srv := smtp.NewServer(smtp.BackendFunc(s.newSession))
 	srv.Domain = opts.Domain
 	srv.MaxMessageBytes = opts.MaxMessageBytes
+	if !opts.ImplicitTLS {
+		srv.TLSConfig = opts.TLSConfig
+	}
 	srv.ReadTimeout = 5 * time.Minute
 	srv.WriteTimeout = time.Minute
 	if opts.ErrorLog != nil {
@@ -106,7 +115,16 @@ func (s *Server) Listen(addr string) error {
 	if err != nil {
 		return fmt.Errorf("smtpsink: listen %q: %w", addr, err)
 	}
-	s.ln = &countingListener{Listener: ln, onAccept: s.countConn}
+	if s.opts.ImplicitTLS {
+		if s.opts.TLSConfig == nil {
+			ln.Close()
+			return errors.New("smtpsink: ImplicitTLS needs a TLSConfig")
+		}
+		ln = tls.NewListener(&countingListener{Listener: ln, sink: s}, s.opts.TLSConfig)
+	} else {
+		ln = &countingListener{Listener: ln, sink: s}
+	}
+	s.ln = ln
 	s.smtp.AllowInsecureAuth = true
 	go func() {
 		if err := s.smtp.Serve(s.ln); err != nil && !errors.Is(err, net.ErrClosed) {
@@ -171,11 +189,28 @@ func (s *Server) WaitFor(n int, timeout time.Duration) ([]Message, error) {
 	}
 }
 
-func (s *Server) countConn() int {
+// HangUp closes every open connection without a word, as a server does
+// with connections idle for too long. The sink keeps listening.
+func (s *Server) HangUp() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.open {
+		c.Conn.Close()
+	}
+}
+
+func (s *Server) opened(c *trackedConn) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.conns++
-	return s.conns
+	c.id = s.conns
+	s.open[c] = struct{}{}
+}
+
+func (s *Server) closed(c *trackedConn) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.open, c)
 }
 
 func (s *Server) record(m Message) {

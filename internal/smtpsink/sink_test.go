@@ -1,6 +1,7 @@
 package smtpsink_test
 
 import (
+	"crypto/tls"
 	"errors"
 	"strings"
 	"testing"
@@ -129,5 +130,51 @@ func TestListenRefusesNonLoopback(t *testing.T) {
 	if err := s.Listen("0.0.0.0:0"); err == nil {
 		s.Close()
 		t.Fatal("listened on 0.0.0.0")
+	}
+}
+
+func TestSinkStartTLSAndImplicitTLS(t *testing.T) {
+	srvTLS, roots, err := smtpsink.SelfSignedTLS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, implicit := range []bool{false, true} {
+		s := smtpsink.New(smtpsink.Options{TLSConfig: srvTLS, ImplicitTLS: implicit})
+		if err := s.Listen("127.0.0.1:0"); err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		cfg := &tls.Config{RootCAs: roots, ServerName: "127.0.0.1"}
+		var c *smtp.Client
+		if implicit {
+			c, err = smtp.DialTLS(s.Addr(), cfg)
+		} else {
+			c, err = smtp.DialStartTLS(s.Addr(), cfg)
+		}
+		if err != nil {
+			t.Fatalf("implicit=%v: %v", implicit, err)
+		}
+		if err := send(c, "b@example.org"); err != nil {
+			t.Fatalf("implicit=%v: %v", implicit, err)
+		}
+		if _, ok := c.TLSConnectionState(); !ok {
+			t.Errorf("implicit=%v: connection is not TLS", implicit)
+		}
+		c.Close()
+		if msgs := s.Messages(); len(msgs) != 1 || msgs[0].Conn != 1 {
+			t.Errorf("implicit=%v: recorded %+v", implicit, msgs)
+		}
+	}
+}
+
+func TestSinkHangUpClosesIdleConnections(t *testing.T) {
+	sink := smtpsink.Start(t)
+	c := dial(t, sink)
+	if err := c.Noop(); err != nil {
+		t.Fatal(err)
+	}
+	sink.HangUp()
+	if err := c.Noop(); err == nil {
+		t.Fatal("connection still answers after HangUp")
 	}
 }
