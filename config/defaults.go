@@ -22,11 +22,13 @@ func Default() Config {
 		Evidence: Evidence{MaxFileBytes: 25 << 20},
 		Web:      Web{Listen: "127.0.0.1:8080", BaseURL: "http://127.0.0.1:8080"},
 		Mailin: Mailin{
+			Accounts:        []MailinAccount{},
 			PollInterval:    60 * time.Second,
 			MaxMessageBytes: 50 << 20,
 			SpamHeaders:     map[string]string{"X-Spam-Flag": "YES"},
 		},
 		Mailout: Mailout{
+			SMTP:          SMTP{Port: 587, TLS: "starttls"},
 			RatePerSecond: 50,
 			Concurrency:   4,
 			MaxAttempts:   8,
