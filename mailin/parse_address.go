@@ -27,6 +27,12 @@ func (d *headerDecoder) parseAddressList(v string) []*mail.Address {
 		}
 		return out
 	}
+	// Two addresses without a comma: the first one alone may still parse.
+	if i := strings.IndexByte(v, '>'); i > 0 && i < len(v)-1 {
+		if a, err := p.Parse(v[:i+1]); err == nil && a.Address != "" {
+			return []*mail.Address{a}
+		}
+	}
 	if a := looseAddress(d.text(v)); a.Address != "" {
 		return []*mail.Address{{Name: a.Name, Address: a.Address}}
 	}

@@ -35,6 +35,8 @@ func decodeCharset(cs string, b []byte) (string, error) {
 	case "", "us-ascii", "ascii", "us_ascii", "ansi_x3.4-1968", "iso-646-us", "default", "x-unknown", "unknown-8bit":
 		// Mislabelled 8-bit text is common: keep valid UTF-8, else Windows-1252.
 		return fallback8bit(b), nil
+	case "utf-7", "utf7", "unicode-1-1-utf-7":
+		return decodeUTF7(fallback8bit(b)), nil
 	case "utf-8", "utf8", "unicode-1-1-utf-8":
 		if utf8.Valid(b) {
 			return string(b), nil
@@ -63,6 +65,10 @@ type headerDecoder struct {
 func newHeaderDecoder() *headerDecoder {
 	d := &headerDecoder{}
 	d.wd.CharsetReader = func(cs string, r io.Reader) (io.Reader, error) {
+		if strings.EqualFold(cs, "utf-7") {
+			b, err := io.ReadAll(r)
+			return strings.NewReader(decodeUTF7(string(b))), err
+		}
 		cr, err := charset.Reader(cs, r)
 		if err != nil {
 			if d.unknown == "" {
