@@ -23,11 +23,15 @@ func (c *Conn) WaitForMail(ctx context.Context, pollInterval time.Duration) (new
 	if c.takeMail() {
 		return true, nil
 	}
-	if c.client.Caps().Has(imap.CapIdle) {
+	if c.CanIdle() {
 		return c.idle(ctx, idleRecheck)
 	}
 	return c.poll(ctx, pollInterval)
 }
+
+// CanIdle reports whether the server advertises IDLE; without it
+// WaitForMail polls.
+func (c *Conn) CanIdle() bool { return c.client.Caps().Has(imap.CapIdle) }
 
 // takeMail consumes a pending new-mail signal.
 func (c *Conn) takeMail() bool {
@@ -40,7 +44,15 @@ func (c *Conn) takeMail() bool {
 }
 
 // idle runs IDLE until new mail, max, ctx or a broken connection.
+// A NOOP first collects updates queued before IDLE starts, which some
+// servers only send with the next command.
 func (c *Conn) idle(ctx context.Context, max time.Duration) (bool, error) {
+	if err := c.noop(ctx); err != nil {
+		return false, err
+	}
+	if c.takeMail() {
+		return true, nil
+	}
 	cmd, err := c.client.Idle()
 	if err != nil {
 		return false, ctxErr(ctx, c.acct.connError("idle", err))
@@ -99,10 +111,18 @@ func (c *Conn) poll(ctx context.Context, interval time.Duration) (bool, error) {
 		return false, c.acct.connError("poll", errClosedByServer)
 	case <-timer.C:
 	}
+	if err := c.noop(ctx); err != nil {
+		return false, err
+	}
+	return c.takeMail(), nil
+}
+
+// noop sends NOOP, through which the server reports pending updates.
+func (c *Conn) noop(ctx context.Context) error {
 	stop := c.closeOnCancel(ctx)
 	defer stop()
 	if err := c.client.Noop().Wait(); err != nil {
-		return false, ctxErr(ctx, c.acct.connError("noop", err))
+		return ctxErr(ctx, c.acct.connError("noop", err))
 	}
-	return c.takeMail(), nil
+	return nil
 }

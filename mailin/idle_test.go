@@ -37,9 +37,22 @@ func TestWaitForMailWakesOnAppendWithIdle(t *testing.T) {
 	}
 }
 
-func TestWaitForMailPollsWithoutIdle(t *testing.T) {
-	srv := imaptest.StartWith(t, testUser, testPass, &imaptest.Options{Rev1Only: true})
+func TestWaitForMailSeesMailThatArrivedBeforeWaiting(t *testing.T) {
+	srv := imaptest.Start(t, testUser, testPass)
 	c := mustDial(t, memAccount(srv))
+	srv.Append(t, "INBOX", inquiry(1, 100))
+	newMail, err := c.WaitForMail(testCtx(t), time.Hour)
+	if err != nil || !newMail {
+		t.Fatalf("WaitForMail = %v, %v; want woken by the message already there", newMail, err)
+	}
+}
+
+func TestWaitForMailPollsWithoutIdle(t *testing.T) {
+	srv := imaptest.StartWith(t, testUser, testPass, &imaptest.Options{NoIdle: true})
+	c := mustDial(t, memAccount(srv))
+	if c.CanIdle() {
+		t.Fatal("server without IDLE reported as able to IDLE")
+	}
 	srv.Append(t, "INBOX", inquiry(1, 100))
 	ctx := testCtx(t)
 	for {

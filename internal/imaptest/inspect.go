@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -16,8 +17,11 @@ type Message struct {
 	Raw   []byte
 }
 
-// HasFlag reports whether the message carries flag.
-func (m Message) HasFlag(flag imap.Flag) bool { return slices.Contains(m.Flags, flag) }
+// HasFlag reports whether the message carries flag (compared without
+// regard to case, as IMAP does).
+func (m Message) HasFlag(flag imap.Flag) bool {
+	return slices.ContainsFunc(m.Flags, func(f imap.Flag) bool { return strings.EqualFold(string(f), string(flag)) })
+}
 
 // Messages returns every message of mailbox in UID order, read over IMAP
 // like any client would.

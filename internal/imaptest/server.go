@@ -32,6 +32,9 @@ type Options struct {
 	// Rev1Only advertises plain IMAP4rev1: no IDLE, MOVE or UIDPLUS, so
 	// clients must poll and fall back to COPY + STORE + EXPUNGE.
 	Rev1Only bool
+	// NoIdle hides the IDLE capability (imapserver always offers it), so
+	// clients must poll. It implies Rev1Only, since IMAP4rev2 includes IDLE.
+	NoIdle bool
 	// Logger receives the server's error messages; discarded when nil.
 	Logger *log.Logger
 }
@@ -75,7 +78,7 @@ func (s *Server) Start(addr string) error {
 		return fmt.Errorf("imaptest: listen %s: %w", addr, err)
 	}
 	caps := imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}}
-	if s.opts.Rev1Only {
+	if s.opts.Rev1Only || s.opts.NoIdle {
 		caps = imap.CapSet{imap.CapIMAP4rev1: {}}
 	}
 	logger := s.opts.Logger
@@ -124,13 +127,16 @@ func (s *Server) Port() int {
 // Start (or Restart) serves them again.
 func (s *Server) Close() error {
 	s.mu.Lock()
-	srv, done := s.srv, s.done
+	srv, ln, done := s.srv, s.ln, s.done
 	s.srv = nil
 	s.mu.Unlock()
 	if srv == nil {
 		return nil
 	}
 	err := srv.Close()
+	if lerr := ln.Close(); err == nil && !errors.Is(lerr, net.ErrClosed) {
+		err = lerr // Serve may not have registered ln with srv yet
+	}
 	s.DropConnections()
 	<-done
 	if errors.Is(err, net.ErrClosed) {
@@ -218,6 +224,17 @@ func (l *trackingListener) Accept() (net.Conn, error) {
 type trackedConn struct {
 	net.Conn
 	s *Server
+}
+
+// Write hides IDLE from capability lists when Options.NoIdle is set.
+func (c *trackedConn) Write(b []byte) (int, error) {
+	if c.s.opts.NoIdle && bytes.Contains(b, []byte("CAPABILITY")) {
+		if _, err := c.Conn.Write(bytes.ReplaceAll(b, []byte(" IDLE"), nil)); err != nil {
+			return 0, err
+		}
+		return len(b), nil
+	}
+	return c.Conn.Write(b)
 }
 
 // Close closes the connection and removes it from the server's set.
