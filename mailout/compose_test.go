@@ -158,3 +158,26 @@ func TestComposeSubjectCannotInjectHeaders(t *testing.T) {
 		t.Errorf("subject injected a Bcc header:\n%s", c.Raw)
 	}
 }
+
+func TestComposeSingleBody(t *testing.T) {
+	for _, tc := range []struct{ text, html, want string }{
+		{"solo testo\n", "", "text/plain"},
+		{"", "<p>solo html</p>", "text/html"},
+	} {
+		d := testDraft()
+		d.Text, d.HTML = tc.text, tc.html
+		d.UnsubscribeURL, d.UnsubscribeMailto, d.AutoSubmitted = "", "", false
+		m, err := mail.ReadMessage(bytes.NewReader(mustCompose(t, d).Raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ct := m.Header.Get("Content-Type"); !strings.HasPrefix(ct, tc.want) {
+			t.Errorf("Content-Type %q, want %s", ct, tc.want)
+		}
+		for _, h := range []string{"List-Unsubscribe", "List-Unsubscribe-Post", "Auto-Submitted"} {
+			if m.Header.Get(h) != "" {
+				t.Errorf("%s present without being asked for", h)
+			}
+		}
+	}
+}
