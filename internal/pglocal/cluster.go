@@ -46,6 +46,7 @@ type Cluster struct {
 	port      int
 	bins      binaries
 	acct      account
+	opts      Options
 	log       *slog.Logger
 }
 
@@ -55,14 +56,27 @@ var appName = "basis-" + strconv.Itoa(os.Getpid())
 // readyTimeout bounds how long Start waits for a server to accept connections.
 const readyTimeout = 2 * time.Minute
 
+// Options tune a cluster; the zero value is right for Basis's data.
+type Options struct {
+	// Ephemeral trades durability for speed, for throw-away test clusters:
+	// initdb skips fsync and the server runs with fsync, full_page_writes
+	// and synchronous_commit off. A crash can lose or corrupt its data.
+	Ephemeral bool
+}
+
 // Start makes sure the cluster in dir exists and runs, creating it with
 // initdb on first use, and creates the database "basis" if missing.
 func Start(ctx context.Context, dir string, log *slog.Logger) (*Cluster, error) {
+	return StartWith(ctx, dir, log, Options{})
+}
+
+// StartWith is Start with options.
+func StartWith(ctx context.Context, dir string, log *slog.Logger, opts Options) (*Cluster, error) {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("pglocal: %w", err)
 	}
-	c := &Cluster{dir: dir, dataDir: filepath.Join(dir, "data"), logFile: filepath.Join(dir, "server.log"), port: port, log: log}
+	c := &Cluster{dir: dir, dataDir: filepath.Join(dir, "data"), logFile: filepath.Join(dir, "server.log"), port: port, log: log, opts: opts}
 	if c.bins, err = findBinaries(pgVersion(c.dataDir)); err != nil {
 		return nil, err
 	}
@@ -181,4 +195,13 @@ func (c *Cluster) ensureDatabase(ctx context.Context, name string) error {
 		return fmt.Errorf("pglocal: create database %s: %w", name, err)
 	}
 	return nil
+}
+
+// PID returns the process id of the running server, or 0 when it is not
+// running.
+func (c *Cluster) PID() int {
+	if p, ok := readPidFile(c.dataDir); ok && serverAlive(p.pid) {
+		return p.pid
+	}
+	return 0
 }

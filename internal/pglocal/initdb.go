@@ -29,9 +29,12 @@ func (c *Cluster) initCluster(ctx context.Context) error {
 	if err := os.RemoveAll(scratch); err != nil {
 		return fmt.Errorf("pglocal: remove %s: %w", scratch, err)
 	}
-	cmd := c.acct.command(ctx, c.dir, c.bins.path("initdb"),
-		"-D", scratch, "-U", superuser, "-E", "UTF8", "--locale=C",
-		"--auth-local=trust", "--auth-host=reject", "--no-instructions")
+	args := []string{"-D", scratch, "-U", superuser, "-E", "UTF8", "--locale=C",
+		"--auth-local=trust", "--auth-host=reject", "--no-instructions"}
+	if c.opts.Ephemeral {
+		args = append(args, "--no-sync")
+	}
+	cmd := c.acct.command(ctx, c.dir, c.bins.path("initdb"), args...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("pglocal: initdb %s: %w: %s", scratch, err, lastLines(string(out), 10))
 	}
@@ -58,6 +61,9 @@ func (c *Cluster) writeRuntimeConf() error {
 	quote := strings.NewReplacer(`\`, `\\`, `'`, `''`)
 	conf := fmt.Sprintf("# Written by Basis at each start.\nunix_socket_directories = '%s'\nport = %d\n",
 		quote.Replace(c.socketDir), port)
+	if c.opts.Ephemeral {
+		conf += "fsync = off\nfull_page_writes = off\nsynchronous_commit = off\n"
+	}
 	return c.acct.writeFile(filepath.Join(c.dataDir, "basis.conf"), []byte(conf))
 }
 
