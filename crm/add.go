@@ -43,13 +43,22 @@ func (s *Store) AddContact(ctx context.Context, in AddInput) (Contact, error) {
 	}
 	var c Contact
 	err = s.InTx(ctx, func(tx *sqlx.Tx) error {
-		if suppressed, err := s.IsSuppressed(ctx, tx, in.Email, in.Purpose); err != nil || suppressed {
+		norm, err := NormalizeAddress(in.Email)
+		if err != nil {
+			return fmt.Errorf("crm: add: %w", err)
+		}
+		if erased, err := s.erasedBefore(ctx, tx, s.AddressHash(norm)); err != nil || erased {
+			if erased {
+				return fmt.Errorf("crm: add %s: %w", norm, ErrErased)
+			}
+			return err
+		}
+		if suppressed, err := s.IsSuppressed(ctx, tx, norm, in.Purpose); err != nil || suppressed {
 			if suppressed {
 				return fmt.Errorf("crm: add %s: %w for %s", in.Email, ErrSuppressed, in.Purpose)
 			}
 			return err
 		}
-		var err error
 		if c, _, err = s.Capture(ctx, tx, in.CaptureInput); err != nil {
 			return err
 		}

@@ -9,11 +9,12 @@ import (
 )
 
 // erasureStep removes a contact's personal data from one table. $1 is the
-// contact id, $2 its normalized address (for rows that name the address
-// without being tied to the contact).
+// contact id, or its normalized address when ByAddress is set (for rows that
+// name the address without being tied to the contact).
 type erasureStep struct {
-	Table string
-	SQL   string
+	Table     string
+	SQL       string
+	ByAddress bool
 }
 
 // erasureSteps lists, for every table that holds personal data, how erasure
@@ -21,25 +22,18 @@ type erasureStep struct {
 // here, so a new table cannot be forgotten: add its step when you add it.
 var erasureSteps = []erasureStep{
 	{"evidence", `UPDATE evidence SET content = NULL, file_name = '', metadata = '{}', erased_at = now()
-		WHERE contact_id = $1 AND erased_at IS NULL`},
+		WHERE contact_id = $1 AND erased_at IS NULL`, false},
 	// Unassigned evidence (list mail, messages under review) that carries the address.
 	{"evidence", `UPDATE evidence SET content = NULL, file_name = '', metadata = '{}', erased_at = now()
-		WHERE contact_id IS NULL AND erased_at IS NULL AND strpos(lower(encode(content, 'escape')), $2) > 0`},
-	{"consents", `UPDATE consents SET ip = '', user_agent = '' WHERE contact_id = $1`},
-	{"activities", `UPDATE activities SET reason = '(erased)', note = '' WHERE contact_id = $1`},
+		WHERE contact_id IS NULL AND erased_at IS NULL AND strpos(lower(encode(content, 'escape')), $1) > 0`, true},
+	{"consents", `UPDATE consents SET ip = '', user_agent = '' WHERE contact_id = $1`, false},
+	{"activities", `UPDATE activities SET reason = '(erased)', note = '' WHERE contact_id = $1`, false},
 	{"bases", `UPDATE bases SET reason = '', withdrawn_at = COALESCE(withdrawn_at, now()),
-		withdrawn_reason = 'erasure' WHERE contact_id = $1`},
+		withdrawn_reason = 'erasure' WHERE contact_id = $1`, false},
 	{"audit_events", `UPDATE audit_events SET payload = '{"redacted":"erasure"}', redacted_at = now()
-		WHERE contact_id = $1 AND redacted_at IS NULL`},
+		WHERE contact_id = $1 AND redacted_at IS NULL`, false},
 	{"contacts", `UPDATE contacts SET email = NULL, address_hash = NULL, name = '', company = '', phone = '',
-		language = '', status = 'erased', erased_at = now(), updated_at = now() WHERE id = $1`},
-}
-
-// registerErasureStep adds a step for a table a later feature owns. Steps
-// run in order; keep "contacts" last by registering before it.
-func registerErasureStep(table, sql string) {
-	last := erasureSteps[len(erasureSteps)-1]
-	erasureSteps = append(erasureSteps[:len(erasureSteps)-1], erasureStep{table, sql}, last)
+		language = '', status = 'erased', erased_at = now(), updated_at = now() WHERE id = $1`, false},
 }
 
 // ErasureInput says whose data to erase and why.
@@ -73,7 +67,11 @@ func (s *Store) Erase(ctx context.Context, in ErasureInput) (Contact, error) {
 			return fmt.Errorf("crm: erase: %w", err)
 		}
 		for _, step := range erasureSteps {
-			if _, err := tx.ExecContext(ctx, step.SQL, c.ID, c.Email); err != nil {
+			var arg any = c.ID
+			if step.ByAddress {
+				arg = c.Email
+			}
+			if _, err := tx.ExecContext(ctx, step.SQL, arg); err != nil {
 				return fmt.Errorf("crm: erase contact %d: %s: %w", c.ID, step.Table, err)
 			}
 		}
@@ -86,4 +84,14 @@ func (s *Store) Erase(ctx context.Context, in ErasureInput) (Contact, error) {
 		return Contact{}, err
 	}
 	return c, nil
+}
+
+// ErasureTables lists the tables erasure clears, for the test that checks
+// no table holding contact data is forgotten.
+func ErasureTables() []string {
+	out := make([]string, 0, len(erasureSteps))
+	for _, s := range erasureSteps {
+		out = append(out, s.Table)
+	}
+	return out
 }

@@ -1,0 +1,112 @@
+package crm_test
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/basis-crm/basis/crm"
+	"github.com/basis-crm/basis/internal/pgtest"
+)
+
+func TestEraseLeavesNothing(t *testing.T) {
+	st, db := newStore(t)
+	c := mustCapture(t, st, "mario.rossi@example.it", "Mario Rossi")
+	mustCapture(t, st, "anna.bianchi@example.it", "Anna Bianchi")
+	inTx(t, st, func(tx *sqlx.Tx) error {
+		if _, err := st.LogActivity(ctx, tx, crm.ActivityInput{ContactID: c.ID, Kind: "call", Reason: "called Mario Rossi about the quote",
+			Note: "mario.rossi@example.it wants a discount", Actor: system}); err != nil {
+			return err
+		}
+		text, err := st.StoreConsentText(ctx, tx, "marketing", "it", "v1", "Acconsento a ricevere la newsletter.")
+		if err != nil {
+			return err
+		}
+		_, err = st.RecordConsent(ctx, tx, crm.ConsentInput{ContactID: c.ID, TextID: text.ID, Method: "double_opt_in",
+			IP: "203.0.113.7", UserAgent: "Mozilla/5.0 Mario", Actor: "public:confirm-page"})
+		if err != nil {
+			return err
+		}
+		// A list message that names him but is not tied to him.
+		_, err = st.AddEvidence(ctx, tx, crm.EvidenceInput{Kind: "inbound_email", ContentType: "message/rfc822",
+			Content: []byte("Subject: digest\r\n\r\nnew member: Mario.Rossi@Example.it\r\n"), Actor: system})
+		return err
+	})
+	if _, err := st.Erase(ctx, crm.ErasureInput{Email: "mario.rossi@example.it", Reason: "Art. 17 request by phone", Actor: system}); err != nil {
+		t.Fatal(err)
+	}
+	dump := strings.ToLower(pgtest.Dump(t, db))
+	for _, s := range []string{"mario.rossi", "mario rossi", "203.0.113.7", "mozilla/5.0 mario", "wants a discount"} {
+		if strings.Contains(dump, s) {
+			t.Errorf("%q still in the database after erasure", s)
+		}
+	}
+	if !strings.Contains(dump, "anna.bianchi") {
+		t.Error("erasure removed another contact's data")
+	}
+	res := mustVerify(t, st)
+	if res.Redacted == 0 {
+		t.Error("no audit event was redacted")
+	}
+	var erasedEvents int
+	db.Get(&erasedEvents, `SELECT count(*) FROM audit_events WHERE action = 'contact.erased' AND redacted_at IS NULL`)
+	if erasedEvents != 1 {
+		t.Errorf("%d unredacted contact.erased events, want 1", erasedEvents)
+	}
+}
+
+func TestErasedAddressCannotComeBack(t *testing.T) {
+	st, db := newStore(t)
+	mustCapture(t, st, "mario.rossi@example.it", "Mario Rossi")
+	if _, err := st.Erase(ctx, crm.ErasureInput{Email: "mario.rossi@example.it", Reason: "Art. 17", Actor: system}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := st.AddContact(ctx, crm.AddInput{CaptureInput: crm.CaptureInput{Email: "Mario.Rossi@example.it", Name: "Mario", Source: "manual",
+		Actor: system, Reason: "met at fair"}, Purpose: "marketing", Kind: "consent"})
+	if !errors.Is(err, crm.ErrErased) {
+		t.Errorf("re-add after erasure: got %v, want ErrErased", err)
+	}
+	rep, err := st.Import(ctx, strings.NewReader("email,name,company,phone\nmario.rossi@example.it,Mario,,\nnew@example.it,New,,\n"),
+		crm.ImportOptions{Purpose: "marketing", Kind: "soft_opt_in", Source: "customer_relationship", Reason: "customers 2025", Actor: system})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Added != 1 || len(rep.Refused) != 1 || rep.Refused[0].Why != "suppressed (erasure)" {
+		t.Errorf("import after erasure: %+v", rep)
+	}
+	// A new inquiry after the erasure: the person contacted us again.
+	var c crm.Contact
+	inTx(t, st, func(tx *sqlx.Tx) error {
+		var err error
+		c, _, err = st.Capture(ctx, tx, crm.CaptureInput{Email: "mario.rossi@example.it", Source: "inbound_email", Actor: system,
+			Reason: "new inquiry", AfterErasure: true})
+		return err
+	})
+	if !c.PreviouslyErased {
+		t.Error("new prospect after erasure is not marked previously erased")
+	}
+	if e, _ := st.Eligible(ctx, db, c, "marketing"); e.Allowed {
+		t.Errorf("marketing allowed for a previously erased address without new consent: %+v", e)
+	}
+	mustVerify(t, st)
+}
+
+// TestEveryContactTableHasAnErasureStep fails when a migration adds a table
+// with a contact_id column that erasure does not clear.
+func TestEveryContactTableHasAnErasureStep(t *testing.T) {
+	_, db := newStore(t)
+	var tables []string
+	if err := db.Select(&tables, `SELECT DISTINCT table_name FROM information_schema.columns
+		WHERE table_schema = 'public' AND column_name = 'contact_id' ORDER BY 1`); err != nil {
+		t.Fatal(err)
+	}
+	covered := crm.ErasureTables()
+	for _, table := range tables {
+		if !slices.Contains(covered, table) {
+			t.Errorf("table %s has a contact_id column but no erasure step (add one in crm/erasure.go)", table)
+		}
+	}
+}
