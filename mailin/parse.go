@@ -112,9 +112,7 @@ func (m *Message) readEnvelope(dec *headerDecoder) {
 		m.InReplyTo = ids[0]
 	}
 	m.References, _ = h.MsgIDList("References")
-	if d, err := mail.ParseDate(strings.TrimSpace(h.Get("Date"))); err == nil {
-		m.Date = d
-	}
+	m.Date = parseDate(h.Get("Date"))
 	m.AuthenticationResults = h.Values("Authentication-Results")
 	m.To = dec.parseAddressList(h.Get("To"))
 	m.Cc = dec.parseAddressList(h.Get("Cc"))
@@ -147,4 +145,23 @@ func (m *Message) finish() {
 		m.ParseError = fmt.Errorf("mailin: parse: %w", errors.Join(m.problems...))
 	}
 	m.problems = nil
+}
+
+// parseDate reads an RFC 5322 date, trying the common layout before
+// net/mail's full list; it returns the zero time when nothing fits.
+func parseDate(v string) time.Time {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return time.Time{}
+	}
+	if i := strings.IndexByte(v, '('); i > 0 { // "... +0100 (CET)"
+		v = strings.TrimSpace(v[:i])
+	}
+	if d, err := time.Parse(time.RFC1123Z, v); err == nil {
+		return d
+	}
+	if d, err := mail.ParseDate(v); err == nil {
+		return d
+	}
+	return time.Time{}
 }

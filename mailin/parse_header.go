@@ -3,7 +3,6 @@ package mailin
 import (
 	"bytes"
 	"fmt"
-	"strings"
 
 	"github.com/emersion/go-message/textproto"
 )
@@ -42,8 +41,8 @@ const (
 	lineOther
 )
 
-func classifyHeaderLine(l string) headerLine {
-	if l == "" {
+func classifyHeaderLine(l []byte) headerLine {
+	if len(l) == 0 {
 		return lineBlank
 	}
 	if l[0] == ' ' || l[0] == '\t' {
@@ -51,12 +50,12 @@ func classifyHeaderLine(l string) headerLine {
 		// RFC 5322 ends the header only at an empty line.
 		return lineContinuation
 	}
-	colon := strings.IndexByte(l, ':')
+	colon := bytes.IndexByte(l, ':')
 	if colon <= 0 {
 		return lineOther
 	}
-	key := strings.TrimRight(l[:colon], " \t")
-	if key == "" {
+	key := bytes.TrimRight(l[:colon], " \t")
+	if len(key) == 0 {
 		return lineOther
 	}
 	for i := 0; i < len(key); i++ {
@@ -89,7 +88,7 @@ func readHeader(s []byte) (textproto.Header, []byte, error) {
 		} else {
 			end = len(s)
 		}
-		line := string(s[pos:min(end, pos+998)]) // classification needs only the start
+		line := s[pos:min(end, pos+998)] // classification needs only the start
 		switch classifyHeaderLine(line) {
 		case lineBlank:
 			return buildHeader(s, fields), s[next:], problem
@@ -97,7 +96,7 @@ func readHeader(s []byte) (textproto.Header, []byte, error) {
 			fields = append(fields, [2]int{pos, end})
 		case lineContinuation:
 			if len(fields) == 0 {
-				if classifyHeaderLine(strings.TrimLeft(line, " \t")) == lineField {
+				if classifyHeaderLine(bytes.TrimLeft(line, " \t")) == lineField {
 					fields = append(fields, [2]int{pos, end})
 					if problem == nil {
 						problem = fmt.Errorf("%w: first line is indented", ErrMalformedHeader)
@@ -107,7 +106,7 @@ func readHeader(s []byte) (textproto.Header, []byte, error) {
 			}
 			fields[len(fields)-1][1] = end
 		case lineOther:
-			if strings.HasPrefix(line, "From ") && len(fields) == 0 {
+			if bytes.HasPrefix(line, []byte("From ")) && len(fields) == 0 {
 				break // mbox separator line
 			}
 			if next < len(s) && nextIsHeaderish(s[next:]) {
@@ -115,7 +114,7 @@ func readHeader(s []byte) (textproto.Header, []byte, error) {
 					fields[len(fields)-1][1] = end
 				}
 				if problem == nil {
-					problem = fmt.Errorf("%w: line %q", ErrMalformedHeader, clip(line, 40))
+					problem = fmt.Errorf("%w: line %q", ErrMalformedHeader, clip(string(line), 40))
 				}
 				break
 			}
@@ -140,7 +139,7 @@ func nextIsHeaderish(s []byte) bool {
 	if end < 0 {
 		end = len(s)
 	}
-	k := classifyHeaderLine(string(s[:min(end, 200)]))
+	k := classifyHeaderLine(s[:min(end, 200)])
 	return k == lineField || k == lineContinuation
 }
 

@@ -3,7 +3,6 @@ package mailin
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"mime"
 	"strconv"
 	"strings"
@@ -256,7 +255,10 @@ func (w *walker) transfer(h message.Header, body []byte, path string) []byte {
 		w.problem(path, fmt.Errorf("%w %q", ErrUnknownEncoding, clip(cte, 40)))
 		return body
 	}
-	out, err := io.ReadAll(e.Body)
+	var buf bytes.Buffer
+	buf.Grow(len(body))
+	_, err = buf.ReadFrom(e.Body)
+	out := buf.Bytes()
 	if err != nil {
 		w.problem(path, fmt.Errorf("%w: %s: %v", ErrBadEncoding, cte, err))
 	}
