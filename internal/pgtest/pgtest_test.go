@@ -2,6 +2,9 @@ package pgtest
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,7 +13,50 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-func TestMain(m *testing.M) { Main(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv("PGTEST_ABANDON_CLUSTER") != "" {
+		abandonCluster()
+	}
+	Main(m)
+}
+
+// abandonCluster starts a private cluster and exits without stopping it,
+// as a killed test process would. It prints the cluster's directory.
+func abandonCluster() {
+	s, err := startPrivate(context.Background())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	fmt.Println(s.tmpDir)
+	os.Exit(0)
+}
+
+// TestAbandonedClusterIsStopped runs this test binary as a process that
+// starts a private cluster and dies without cleaning up; the watchdog must
+// stop the server and remove its directory.
+func TestAbandonedClusterIsStopped(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "PGTEST_ABANDON_CLUSTER=1")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("child: %v: %s", err, out)
+	}
+	dir := strings.TrimSpace(string(out))
+	if !strings.Contains(dir, "basis-pgtest-") {
+		t.Fatalf("child printed %q, want the cluster directory", dir)
+	}
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		if _, err := os.Stat(dir); os.IsNotExist(err) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s still there 3 minutes after its test process exited", dir)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
 
 // assertMigrated checks that db holds the schema with its seeded audit head.
 func assertMigrated(t *testing.T, db *sqlx.DB) {
