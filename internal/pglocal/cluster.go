@@ -76,6 +76,9 @@ func StartWith(ctx context.Context, dir string, log *slog.Logger, opts Options) 
 	if err != nil {
 		return nil, fmt.Errorf("pglocal: %w", err)
 	}
+	if log == nil {
+		log = slog.Default()
+	}
 	c := &Cluster{dir: dir, dataDir: filepath.Join(dir, "data"), logFile: filepath.Join(dir, "server.log"), port: port, log: log, opts: opts}
 	if c.bins, err = findBinaries(pgVersion(c.dataDir)); err != nil {
 		return nil, err
@@ -104,7 +107,10 @@ func StartWith(ctx context.Context, dir string, log *slog.Logger, opts Options) 
 func (c *Cluster) startServer(ctx context.Context) error {
 	if p, ok := readPidFile(c.dataDir); ok {
 		if serverAlive(p.pid) {
-			c.socketDir, c.port = p.socketDir, p.port
+			c.socketDir = p.socketDir
+			if p.port > 0 {
+				c.port = p.port
+			}
 			c.log.Info("postgres already running, connecting to it", "dir", c.dataDir, "pid", p.pid)
 			return c.waitReady(ctx)
 		}

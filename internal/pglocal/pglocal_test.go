@@ -27,9 +27,13 @@ func clusterDir(t *testing.T) string {
 	return filepath.Join(parent, "postgres")
 }
 
-func mustStart(t *testing.T, dir string) *Cluster {
+// quick makes throw-away clusters for the tests that are not about data
+// surviving a restart.
+var quick = Options{Ephemeral: true}
+
+func mustStart(t *testing.T, dir string, opts Options) *Cluster {
 	t.Helper()
-	c, err := Start(context.Background(), dir, quiet)
+	c, err := StartWith(context.Background(), dir, quiet, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +53,7 @@ func open(t *testing.T, c *Cluster) *sql.DB {
 func TestStartKeepsDataAcrossRestarts(t *testing.T) {
 	ctx := context.Background()
 	dir := clusterDir(t)
-	c := mustStart(t, dir)
+	c := mustStart(t, dir, Options{})
 	db := open(t, c)
 	if _, err := db.ExecContext(ctx, `CREATE TABLE kept (v text); INSERT INTO kept VALUES ('still here')`); err != nil {
 		t.Fatal(err)
@@ -62,7 +66,7 @@ func TestStartKeepsDataAcrossRestarts(t *testing.T) {
 		t.Fatalf("server pid %d still running after Stop", p.pid)
 	}
 
-	c = mustStart(t, dir)
+	c = mustStart(t, dir, Options{})
 	db = open(t, c)
 	defer db.Close()
 	var v string
@@ -84,8 +88,8 @@ func TestStartKeepsDataAcrossRestarts(t *testing.T) {
 
 func TestStartAttachesToRunningCluster(t *testing.T) {
 	dir := clusterDir(t)
-	first := mustStart(t, dir)
-	second := mustStart(t, dir)
+	first := mustStart(t, dir, quick)
+	second := mustStart(t, dir, quick)
 	if first.URL("basis") != second.URL("basis") {
 		t.Fatalf("second Start made a new server: %s vs %s", second.URL("basis"), first.URL("basis"))
 	}
@@ -99,7 +103,7 @@ func TestStartAttachesToRunningCluster(t *testing.T) {
 func TestStartRecoversFromStalePidFile(t *testing.T) {
 	ctx := context.Background()
 	dir := clusterDir(t)
-	c := mustStart(t, dir)
+	c := mustStart(t, dir, quick)
 	if err := c.Stop(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +113,7 @@ func TestStartRecoversFromStalePidFile(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(c.dataDir, "postmaster.pid"), stale, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	c = mustStart(t, dir)
+	c = mustStart(t, dir, quick)
 	db := open(t, c)
 	defer db.Close()
 	if err := db.Ping(); err != nil {
@@ -119,7 +123,7 @@ func TestStartRecoversFromStalePidFile(t *testing.T) {
 
 func TestLongDirectoryUsesShortSocketDir(t *testing.T) {
 	dir := filepath.Join(clusterDir(t), strings.Repeat("d", 100))
-	c := mustStart(t, dir)
+	c := mustStart(t, dir, quick)
 	if c.socketDir == dir || len(socketPath(c.socketDir)) > maxSocketPath {
 		t.Fatalf("socket dir %q for a cluster in a %d-byte path", c.socketDir, len(dir))
 	}
