@@ -62,8 +62,8 @@ func inquiry(n, size int) []byte {
 	b.WriteString("Content-Type: text/plain; charset=utf-8\r\n\r\n")
 	b.WriteString("Buongiorno, vorrei un preventivo.\r\n")
 	line := strings.Repeat("x", 76) + "\r\n"
-	for b.Len() < size {
-		b.WriteString(line)
+	if pad := size - b.Len(); pad > 0 {
+		b.WriteString(strings.Repeat(line, (pad+len(line)-1)/len(line)))
 	}
 	return []byte(b.String())
 }

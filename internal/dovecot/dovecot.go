@@ -155,8 +155,8 @@ func (d *Dovecot) waitGreeting(exited <-chan struct{}) error {
 	return fmt.Errorf("dovecot: no greeting on %s after %v (%v): %s", d.Addr(), startTimeout, last, d.logTail())
 }
 
-// Stop stops Dovecot (SIGTERM to the master, which ends every session) and
-// waits for it to exit. The Maildir is kept: Launch serves it again.
+// Stop stops Dovecot (SIGTERM to the master and every session, as a service
+// manager does) and waits for it to exit. The Maildir is kept: Launch serves it again.
 func (d *Dovecot) Stop() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -168,13 +168,17 @@ func (d *Dovecot) stopLocked() {
 	if d.cmd == nil {
 		return
 	}
-	d.cmd.Process.Signal(syscall.SIGTERM)
+	// The whole process group, as systemd stops a service's cgroup: left
+	// alone, sessions outlive the master for several seconds.
+	pgid := d.cmd.Process.Pid
+	syscall.Kill(-pgid, syscall.SIGTERM)
 	select {
 	case <-d.done:
 	case <-time.After(15 * time.Second):
-		syscall.Kill(-d.cmd.Process.Pid, syscall.SIGKILL)
+		syscall.Kill(-pgid, syscall.SIGKILL)
 		<-d.done
 	}
+	syscall.Kill(-pgid, syscall.SIGKILL) // any straggler
 	d.cmd = nil
 }
 
