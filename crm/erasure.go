@@ -32,6 +32,10 @@ var erasureSteps = []erasureStep{
 		withdrawn_reason = 'erasure' WHERE contact_id = $1`, false},
 	{"audit_events", `UPDATE audit_events SET payload = '{"redacted":"erasure"}', redacted_at = now()
 		WHERE contact_id = $1 AND redacted_at IS NULL`, false},
+	// Outbox rows keep no address or name; a queued consent request keeps its
+	// rendered text, and a message still waiting is not sent any more.
+	{"outbox", `UPDATE outbox SET subject = '', body_text = '', body_html = '', last_error = '',
+		status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END WHERE contact_id = $1`, false},
 	{"contacts", `UPDATE contacts SET email = NULL, address_hash = NULL, name = '', company = '', phone = '',
 		language = '', status = 'erased', erased_at = now(), updated_at = now() WHERE id = $1`, false},
 }

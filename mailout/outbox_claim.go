@@ -1,0 +1,156 @@
+package mailout
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// job is one claimed outbox row with what sending it needs.
+type job struct {
+	ID                int64     `db:"id"`
+	ContactID         int64     `db:"contact_id"`
+	Kind              string    `db:"kind"`
+	Purpose           string    `db:"purpose"`
+	CampaignID        *int64    `db:"campaign_id"`
+	NoticeTextID      int64     `db:"notice_text_id"`
+	Subject           string    `db:"subject"`
+	BodyText          string    `db:"body_text"`
+	BodyHTML          string    `db:"body_html"`
+	Attempts          int       `db:"attempts"`
+	Email             string    `db:"email"`
+	Name              string    `db:"name"`
+	Company           string    `db:"company"`
+	Language          string    `db:"language"`
+	Source            string    `db:"source"`
+	ContactCreatedAt  time.Time `db:"contact_created_at"`
+	ContactActivityAt time.Time `db:"contact_activity_at"`
+}
+
+// mayReceiveSQL is the predicate, over outbox row o and contact row c, that
+// a message may be sent now: campaign and manual messages need an active
+// basis for their purpose and no suppression (crm's predicate); a consent
+// request needs the address not erased nor suppressed for its purpose; a
+// privacy notice goes to everyone not erased and not bounced. Its
+// placeholders start at $first.
+func (m *Mailer) mayReceiveSQL(first int) (string, []any) {
+	var alts []string
+	var args []any
+	n := first
+	for _, p := range m.store.PurposeNames() {
+		pred, a := m.store.EligibleSQL("c", n+1, p)
+		alts = append(alts, `(o.purpose = $`+strconv.Itoa(n)+` AND `+pred+`)`)
+		args = append(append(args, p), a...)
+		n += 1 + len(a)
+	}
+	eligible := "false"
+	if len(alts) > 0 {
+		eligible = strings.Join(alts, "\n\t\t\tOR ")
+	}
+	pred := `CASE o.kind
+		WHEN 'notice' THEN c.erased_at IS NULL AND NOT EXISTS (SELECT 1 FROM suppressions s
+			WHERE s.address_hash = c.address_hash AND s.purpose = '*' AND s.reason IN ('hard_bounce', 'complaint', 'erasure')
+			AND (s.reason <> 'erasure' OR s.created_at >= c.created_at))
+		WHEN 'consent_request' THEN c.erased_at IS NULL AND NOT EXISTS (SELECT 1 FROM suppressions s
+			WHERE s.address_hash = c.address_hash AND s.purpose IN (o.purpose, '*')
+			AND (s.reason <> 'erasure' OR s.created_at >= c.created_at))
+		ELSE ` + eligible + ` END`
+	return pred, args
+}
+
+// exclusionSQL gives why a row o fails mayReceiveSQL, as crm's reason codes.
+func (m *Mailer) exclusionSQL(first int) (string, []any) {
+	var whens []string
+	var args []any
+	n := first
+	for _, p := range m.store.PurposeNames() {
+		expr, a := m.store.ExclusionSQL("c", n+1, p)
+		whens = append(whens, `WHEN o.purpose = $`+strconv.Itoa(n)+` THEN `+expr)
+		args = append(append(args, p), a...)
+		n += 1 + len(a)
+	}
+	return `CASE WHEN c.erased_at IS NOT NULL THEN 'erased' WHEN o.kind IN ('notice', 'consent_request') THEN 'suppressed' ` +
+		strings.Join(whens, " ") + ` ELSE 'purpose not configured' END`, args
+}
+
+const dueSQL = `o.status = 'queued' AND o.next_attempt_at <= now()
+	AND (o.campaign_id IS NULL OR EXISTS (SELECT 1 FROM campaigns k WHERE k.id = o.campaign_id AND k.status = 'running'))`
+
+// skipIneligible marks due messages whose contact may no longer receive
+// them (an objection, an erasure, a lapsed basis) as skipped.
+func (m *Mailer) skipIneligible(ctx context.Context) (int, error) {
+	pred, args := m.mayReceiveSQL(1)
+	why, wargs := m.exclusionSQL(1 + len(args))
+	q := `UPDATE outbox o SET status = 'skipped', finished_at = now(), last_error = 'not eligible when due: ' || (` + why + `)
+		FROM contacts c WHERE c.id = o.contact_id AND ` + dueSQL + ` AND NOT (` + pred + `)`
+	res, err := m.db.ExecContext(ctx, q, append(args, wargs...)...)
+	if err != nil {
+		return 0, fmt.Errorf("mailout: skip ineligible messages: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+// claim takes up to limit due messages for owner and marks them sending, in
+// one committed statement that also checks, row by row, that the contact may
+// receive the message now. SKIP LOCKED lets several senders share the queue
+// without sending anything twice.
+func (m *Mailer) claim(ctx context.Context, owner int64, limit int) ([]*job, error) {
+	pred, args := m.mayReceiveSQL(3)
+	q := `
+		WITH due AS (
+			SELECT o.id FROM outbox o JOIN contacts c ON c.id = o.contact_id
+			WHERE ` + dueSQL + ` AND (` + pred + `)
+			ORDER BY o.next_attempt_at, o.id
+			LIMIT $1
+			FOR UPDATE OF o SKIP LOCKED)
+		UPDATE outbox o SET status = 'sending', claimed_by = $2, claimed_at = now(), attempts = o.attempts + 1
+		FROM due, contacts c
+		WHERE o.id = due.id AND c.id = o.contact_id
+		RETURNING o.id, o.contact_id, o.kind, o.purpose, o.campaign_id, COALESCE(o.notice_text_id, 0) AS notice_text_id,
+			o.subject, o.body_text, o.body_html, o.attempts, c.email, c.name, c.company, c.language, c.source,
+			c.created_at AS contact_created_at, c.last_activity_at AS contact_activity_at`
+	var jobs []*job
+	if err := m.db.SelectContext(ctx, &jobs, q, append([]any{limit, owner}, args...)...); err != nil {
+		return nil, fmt.Errorf("mailout: claim messages: %w", err)
+	}
+	return jobs, nil
+}
+
+// recoverStale finds messages left "sending" by a sender that is gone (its
+// advisory lock is no longer held: the process died or lost its database
+// connection). A campaign message becomes "unknown" and is never sent again
+// (at-most-once); a notice or consent request is queued again (at-least-once).
+func (m *Mailer) recoverStale(ctx context.Context) (unknown, requeued int, err error) {
+	const q = `
+		UPDATE outbox o SET
+			status = CASE WHEN o.kind = 'campaign' THEN 'unknown' ELSE 'queued' END,
+			finished_at = CASE WHEN o.kind = 'campaign' THEN now() END,
+			last_error = CASE WHEN o.kind = 'campaign'
+				THEN 'the sender stopped while sending; it may or may not have been delivered, and is not sent again'
+				ELSE 'the sender stopped while sending; queued again' END,
+			claimed_by = NULL
+		WHERE o.status = 'sending' AND NOT EXISTS (
+			SELECT 1 FROM pg_locks l
+			WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+				AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+				AND ((l.classid::bigint << 32) | l.objid::bigint) = o.claimed_by)
+		RETURNING o.kind`
+	var kinds []string
+	if err := m.db.SelectContext(ctx, &kinds, q); err != nil {
+		return 0, 0, fmt.Errorf("mailout: recover messages of stopped senders: %w", err)
+	}
+	for _, k := range kinds {
+		if k == "campaign" {
+			unknown++
+		} else {
+			requeued++
+		}
+	}
+	if len(kinds) > 0 {
+		m.log.Warn("recovered messages of a stopped sender", "unknown", unknown, "requeued", requeued)
+	}
+	return unknown, requeued, nil
+}
