@@ -1,0 +1,140 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/basis-crm/basis/crm"
+)
+
+// view is what every template gets: the page's data plus who is looking and
+// in which language.
+type view struct {
+	Lang     string
+	User     *crm.User
+	Org      string
+	Title    string
+	CanWrite bool
+	IsAdmin  bool
+	Flash    string
+	Error    string
+	Data     any
+}
+
+// T translates an English UI string into the view's language.
+func (v view) T(key string, args ...any) string { return translate(v.Lang, key, args...) }
+
+var funcs = template.FuncMap{
+	"when": func(t any) string {
+		switch t := t.(type) {
+		case time.Time:
+			return t.Local().Format("2006-01-02 15:04")
+		case *time.Time:
+			if t == nil {
+				return ""
+			}
+			return t.Local().Format("2006-01-02 15:04")
+		}
+		return ""
+	},
+	"short": func(s string) string {
+		if len(s) > 12 {
+			return s[:12] + "…"
+		}
+		return s
+	},
+	"add": func(a, b int) int { return a + b },
+	"deref": func(p *int64) int64 {
+		if p == nil {
+			return 0
+		}
+		return *p
+	},
+	"upper": strings.ToUpper,
+}
+
+// parseTemplates builds one template set per page: the page file with the
+// staff layout, or with the public layout for files named public_*.
+func parseTemplates() (map[string]*template.Template, error) {
+	entries, err := fs.ReadDir(templateFS, "templates")
+	if err != nil {
+		return nil, fmt.Errorf("web: templates: %w", err)
+	}
+	pages := map[string]*template.Template{}
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasPrefix(name, "layout") {
+			continue
+		}
+		layout := "templates/layout.html"
+		if strings.HasPrefix(name, "public_") {
+			layout = "templates/layout_public.html"
+		}
+		t, err := template.New(path.Base(layout)).Funcs(funcs).ParseFS(templateFS, layout, "templates/"+name)
+		if err != nil {
+			return nil, fmt.Errorf("web: template %s: %w", name, err)
+		}
+		pages[strings.TrimSuffix(name, ".html")] = t
+	}
+	return pages, nil
+}
+
+// render writes page with data, in the request's language.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) {
+	s.renderView(w, r, status, page, s.newView(r, title, data))
+}
+
+func (s *Server) newView(r *http.Request, title string, data any) view {
+	v := view{Lang: s.langFor(r), Org: s.org.Name, Title: title, Data: data}
+	if u, ok := currentUser(r); ok {
+		v.User = &u
+		v.CanWrite = canWrite(r)
+		v.IsAdmin = u.Role == "admin"
+	}
+	v.Flash = r.URL.Query().Get("done")
+	return v
+}
+
+func (s *Server) renderView(w http.ResponseWriter, r *http.Request, status int, page string, v view) {
+	t, ok := s.pages[page]
+	if !ok {
+		s.fail(w, r, fmt.Errorf("web: no template %q", page))
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, v); err != nil {
+		s.fail(w, r, fmt.Errorf("web: render %s: %w", page, err))
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+// renderStatus shows a short message page with an HTTP status.
+func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int, msg string, args ...any) {
+	v := s.newView(r, http.StatusText(status), nil)
+	v.Error = v.T(msg, args...)
+	page := "message"
+	if v.User == nil {
+		page = "public_message"
+	}
+	s.renderView(w, r, status, page, v)
+}
+
+// fail logs an unexpected error and shows a generic page (no details leak).
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.Error("web request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	http.Error(w, "internal error (see the server log)", http.StatusInternalServerError)
+}
+
+func (s *Server) static(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	http.FileServerFS(staticFS).ServeHTTP(w, r)
+}

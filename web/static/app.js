@@ -1,0 +1,42 @@
+// Basis staff UI: a little keyboard help and auto-submitting selects.
+// No inline handlers anywhere: the page CSP allows only this file.
+(function () {
+  "use strict";
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (s) {
+    s.addEventListener("change", function () { s.form.submit(); });
+  });
+  var rows = Array.prototype.slice.call(document.querySelectorAll("tr.lead"));
+  if (!rows.length) { return; }
+  var at = 0;
+  function focus(i) {
+    at = Math.max(0, Math.min(rows.length - 1, i));
+    rows.forEach(function (r) { r.classList.remove("focus"); });
+    rows[at].classList.add("focus");
+    rows[at].focus();
+  }
+  function submit(action) {
+    var form = document.getElementById("review-form");
+    if (!form) { return; }
+    if (!form.querySelector("input[name=id]:checked")) {
+      var box = rows[at].querySelector("input[name=id]");
+      if (box) { box.checked = true; }
+    }
+    var btn = document.getElementById("bulk-" + action);
+    if (btn) { btn.click(); }
+  }
+  document.addEventListener("keydown", function (e) {
+    var t = e.target.tagName;
+    if (t === "INPUT" && e.target.type !== "checkbox" || t === "TEXTAREA" || t === "SELECT" || e.ctrlKey || e.metaKey || e.altKey) { return; }
+    switch (e.key) {
+      case "j": focus(at + 1); break;
+      case "k": focus(at - 1); break;
+      case "x": var b = rows[at].querySelector("input[name=id]"); if (b) { b.checked = !b.checked; } break;
+      case "a": submit("accept"); break;
+      case "r": submit("reject"); break;
+      case "o": case "Enter": window.location = rows[at].getAttribute("data-href"); break;
+      default: return;
+    }
+    e.preventDefault();
+  });
+  focus(0);
+})();
