@@ -3,6 +3,7 @@ package mailout
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -193,7 +194,7 @@ func (s Segment) validate() error {
 }
 
 // Value stores a segment as JSON.
-func (s Segment) Value() (any, error) { return json.Marshal(s) }
+func (s Segment) Value() (driver.Value, error) { return json.Marshal(s) }
 
 // Scan reads a segment stored as JSON.
 func (s *Segment) Scan(v any) error {

@@ -75,17 +75,22 @@ func (m *Mailer) exclusionSQL(first int) (string, []any) {
 		strings.Join(whens, " ") + ` ELSE 'purpose not configured' END`, args
 }
 
-const dueSQL = `o.status = 'queued' AND o.next_attempt_at <= now()
+// dueSQL selects queued rows due at the time in placeholder $n (the start
+// of the pass, so that a message retried in a pass waits for the next one)
+// whose campaign, if any, is running.
+func dueSQL(n int) string {
+	return `o.status = 'queued' AND o.next_attempt_at <= $` + strconv.Itoa(n) + `
 	AND (o.campaign_id IS NULL OR EXISTS (SELECT 1 FROM campaigns k WHERE k.id = o.campaign_id AND k.status = 'running'))`
+}
 
 // skipIneligible marks due messages whose contact may no longer receive
 // them (an objection, an erasure, a lapsed basis) as skipped.
-func (m *Mailer) skipIneligible(ctx context.Context) (int, error) {
-	pred, args := m.mayReceiveSQL(1)
-	why, wargs := m.exclusionSQL(1 + len(args))
+func (m *Mailer) skipIneligible(ctx context.Context, cutoff time.Time) (int, error) {
+	pred, args := m.mayReceiveSQL(2)
+	why, wargs := m.exclusionSQL(2 + len(args))
 	q := `UPDATE outbox o SET status = 'skipped', finished_at = now(), last_error = 'not eligible when due: ' || (` + why + `)
-		FROM contacts c WHERE c.id = o.contact_id AND ` + dueSQL + ` AND NOT (` + pred + `)`
-	res, err := m.db.ExecContext(ctx, q, append(args, wargs...)...)
+		FROM contacts c WHERE c.id = o.contact_id AND ` + dueSQL(1) + ` AND NOT (` + pred + `)`
+	res, err := m.db.ExecContext(ctx, q, append(append([]any{cutoff}, args...), wargs...)...)
 	if err != nil {
 		return 0, fmt.Errorf("mailout: skip ineligible messages: %w", err)
 	}
@@ -97,12 +102,12 @@ func (m *Mailer) skipIneligible(ctx context.Context) (int, error) {
 // one committed statement that also checks, row by row, that the contact may
 // receive the message now. SKIP LOCKED lets several senders share the queue
 // without sending anything twice.
-func (m *Mailer) claim(ctx context.Context, owner int64, limit int) ([]*job, error) {
-	pred, args := m.mayReceiveSQL(3)
+func (m *Mailer) claim(ctx context.Context, owner int64, limit int, cutoff time.Time) ([]*job, error) {
+	pred, args := m.mayReceiveSQL(4)
 	q := `
 		WITH due AS (
 			SELECT o.id FROM outbox o JOIN contacts c ON c.id = o.contact_id
-			WHERE ` + dueSQL + ` AND (` + pred + `)
+			WHERE ` + dueSQL(3) + ` AND (` + pred + `)
 			ORDER BY o.next_attempt_at, o.id
 			LIMIT $1
 			FOR UPDATE OF o SKIP LOCKED)
@@ -113,7 +118,7 @@ func (m *Mailer) claim(ctx context.Context, owner int64, limit int) ([]*job, err
 			o.subject, o.body_text, o.body_html, o.attempts, c.email, c.name, c.company, c.language, c.source,
 			c.created_at AS contact_created_at, c.last_activity_at AS contact_activity_at`
 	var jobs []*job
-	if err := m.db.SelectContext(ctx, &jobs, q, append([]any{limit, owner}, args...)...); err != nil {
+	if err := m.db.SelectContext(ctx, &jobs, q, append([]any{limit, owner, cutoff}, args...)...); err != nil {
 		return nil, fmt.Errorf("mailout: claim messages: %w", err)
 	}
 	return jobs, nil

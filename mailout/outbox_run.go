@@ -103,13 +103,17 @@ func (m *Mailer) SendDue(ctx context.Context) (Counts, error) {
 
 // claimLoop feeds jobs until nothing is due.
 func (m *Mailer) claimLoop(ctx context.Context, owner int64, jobs chan<- *job, counts *Counts, configErr *atomic.Pointer[error]) error {
+	var cutoff time.Time
+	if err := m.db.GetContext(ctx, &cutoff, `SELECT now()`); err != nil {
+		return fmt.Errorf("mailout: %w", err)
+	}
 	for ctx.Err() == nil && configErr.Load() == nil {
-		skipped, err := m.skipIneligible(ctx)
+		skipped, err := m.skipIneligible(ctx, cutoff)
 		if err != nil {
 			return err
 		}
 		counts.SkippedIneligible += skipped // only this goroutine writes it
-		batch, err := m.claim(ctx, owner, m.cfg.BatchSize)
+		batch, err := m.claim(ctx, owner, m.cfg.BatchSize, cutoff)
 		if err != nil {
 			return err
 		}
