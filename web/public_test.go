@@ -1,0 +1,70 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func TestConfirmGetChangesNothingPostConfirms(t *testing.T) {
+	f := newFixture(t)
+	c := f.mustCapture("anna@example.com", "Anna", "")
+	link := f.consentLink(c, "it")
+	for i := 0; i < 3; i++ { // link scanners GET every URL
+		rec := f.do("GET", link, nil, nil)
+		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "newsletter di Acme") || !strings.Contains(rec.Body.String(), "Acme S.r.l.") {
+			t.Fatalf("confirm page: %d %s", rec.Code, rec.Body.String())
+		}
+	}
+	if cs, _ := f.st.Consents(ctx, f.st.DB(), c.ID); len(cs) != 0 {
+		t.Fatalf("GET recorded a consent")
+	}
+	rec := f.do("POST", link, nil, url.Values{}, "User-Agent", "TestBrowser/1.0")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("confirm POST: %d", rec.Code)
+	}
+	cs, err := f.st.Consents(ctx, f.st.DB(), c.ID)
+	if err != nil || len(cs) != 1 || cs[0].UserAgent != "TestBrowser/1.0" || cs[0].IP == "" {
+		t.Fatalf("consent not recorded with IP and user agent: %+v %v", cs, err)
+	}
+	if rec := f.do("POST", link, nil, url.Values{}); rec.Code != http.StatusGone {
+		t.Fatalf("second POST: %d, want 410", rec.Code)
+	}
+	if rec := f.do("GET", "/en/confirm/unknown-token", nil, nil); rec.Code != http.StatusNotFound || !strings.Contains(rec.Body.String(), "not known") {
+		t.Fatalf("unknown token: %d", rec.Code)
+	}
+}
+
+func TestUnsubscribeOneClick(t *testing.T) {
+	f := newFixture(t)
+	c := f.mustCapture("luca@example.com", "Luca", "")
+	token := f.st.UnsubscribeToken(c.ID, "marketing")
+	if rec := f.do("GET", "/u/"+token, nil, nil); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `id="unsubscribe"`) {
+		t.Fatalf("unsubscribe page: %d", rec.Code)
+	}
+	if s, _ := f.st.IsSuppressed(ctx, f.st.DB(), c.Email, "marketing"); s {
+		t.Fatalf("GET unsubscribed")
+	}
+	rec := f.do("POST", "/u/"+token, nil, url.Values{"List-Unsubscribe": {"One-Click"}})
+	if rec.Code != http.StatusOK {
+		t.Fatalf("one-click: %d", rec.Code)
+	}
+	if s, _ := f.st.IsSuppressed(ctx, f.st.DB(), c.Email, "marketing"); !s {
+		t.Fatalf("one-click POST did not suppress")
+	}
+	if rec := f.do("POST", "/u/"+token[:len(token)-2]+"xx", nil, url.Values{}); rec.Code != http.StatusNotFound {
+		t.Fatalf("forged token: %d", rec.Code)
+	}
+}
+
+func TestPrivacyPageNamesController(t *testing.T) {
+	f := newFixture(t)
+	rec := f.do("GET", "/en/privacy", nil, nil)
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "The data controller is Acme S.r.l.") {
+		t.Fatalf("privacy: %d", rec.Code)
+	}
+	if rec := f.do("GET", "/it/privacy", nil, nil); !strings.Contains(rec.Body.String(), "titolare del trattamento") {
+		t.Fatalf("Italian privacy page not in Italian")
+	}
+}
