@@ -36,6 +36,10 @@ var erasureSteps = []erasureStep{
 	// rendered text, and a message still waiting is not sent any more.
 	{"outbox", `UPDATE outbox SET subject = '', body_text = '', body_html = '', last_error = '',
 		status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END WHERE contact_id = $1`, false},
+	{"inbound_messages", `UPDATE inbound_messages SET message_id = '', in_reply_to = '', from_address = '', from_name = '',
+		subject = '', preview = '' WHERE contact_id = $1`, false},
+	{"inbound_messages", `UPDATE inbound_messages SET message_id = '', in_reply_to = '', from_address = '', from_name = '',
+		subject = '', preview = '' WHERE from_address = $1`, true},
 	{"contacts", `UPDATE contacts SET email = NULL, address_hash = NULL, name = '', company = '', phone = '',
 		language = '', status = 'erased', erased_at = now(), updated_at = now() WHERE id = $1`, false},
 }

@@ -1,0 +1,119 @@
+package mailin
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// mailbox names one checkpointed mailbox generation.
+type mailbox struct {
+	Account     string
+	Mailbox     string
+	UIDValidity uint32
+}
+
+// checkpoint returns the last UID processed in this mailbox generation.
+func checkpoint(ctx context.Context, q sqlx.QueryerContext, mb mailbox) (uint32, error) {
+	var last int64
+	err := sqlx.GetContext(ctx, q, &last, `SELECT last_uid FROM mailbox_checkpoints
+		WHERE account = $1 AND mailbox = $2 AND uidvalidity = $3`, mb.Account, mb.Mailbox, int64(mb.UIDValidity))
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("mailin: read checkpoint of %s/%s: %w", mb.Account, mb.Mailbox, err)
+	}
+	return uint32(last), nil
+}
+
+// advance moves the checkpoint forward inside the transaction that stored
+// the messages up to uid.
+func advance(ctx context.Context, tx *sqlx.Tx, mb mailbox, uid uint32) error {
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO mailbox_checkpoints (account, mailbox, uidvalidity, last_uid, updated_at) VALUES ($1, $2, $3, $4, now())
+		ON CONFLICT (account, mailbox, uidvalidity) DO UPDATE SET last_uid = greatest(mailbox_checkpoints.last_uid, EXCLUDED.last_uid), updated_at = now()`,
+		mb.Account, mb.Mailbox, int64(mb.UIDValidity), int64(uid))
+	if err != nil {
+		return fmt.Errorf("mailin: advance checkpoint of %s/%s: %w", mb.Account, mb.Mailbox, err)
+	}
+	return nil
+}
+
+// alreadyStored reports whether these exact bytes were stored from this
+// mailbox before (a rescan after a UIDVALIDITY change, or a redelivery).
+func alreadyStored(ctx context.Context, q sqlx.QueryerContext, mb mailbox, sum [32]byte) (bool, error) {
+	var n int
+	err := sqlx.GetContext(ctx, q, &n, `SELECT count(*) FROM inbound_messages WHERE account = $1 AND mailbox = $2 AND sha256 = $3`,
+		mb.Account, mb.Mailbox, sum[:])
+	if err != nil {
+		return false, fmt.Errorf("mailin: duplicate check: %w", err)
+	}
+	return n > 0, nil
+}
+
+// inboundRow is one row of inbound_messages.
+type inboundRow struct {
+	EvidenceID   int64
+	SHA256       [32]byte
+	UID          uint32
+	MessageID    string
+	InReplyTo    string
+	FromAddress  string
+	FromName     string
+	Subject      string
+	Preview      string
+	InternalDate time.Time
+	Size         int64
+	Class        Class
+	Reason       string
+	Review       string
+	ContactID    int64
+}
+
+func insertInbound(ctx context.Context, tx *sqlx.Tx, mb mailbox, r inboundRow) error {
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO inbound_messages (evidence_id, sha256, account, mailbox, uidvalidity, uid, message_id, in_reply_to,
+			from_address, from_name, subject, preview, internal_date, size, class, reason, review, contact_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, NULLIF($18, 0))`,
+		r.EvidenceID, r.SHA256[:], mb.Account, mb.Mailbox, int64(mb.UIDValidity), int64(r.UID), clean(r.MessageID, 998), clean(r.InReplyTo, 998),
+		clean(r.FromAddress, 320), clean(r.FromName, 320), clean(r.Subject, 998), clean(r.Preview, 4000), r.InternalDate, r.Size,
+		string(r.Class), clean(r.Reason, 500), r.Review, r.ContactID)
+	if err != nil {
+		return fmt.Errorf("mailin: record message uid %d: %w", r.UID, err)
+	}
+	return nil
+}
+
+// knownMessageID reports whether a Message-ID we stored or sent is
+// referenced, so that mail in a thread is a reply, not a new inquiry.
+func knownMessageID(ctx context.Context, q sqlx.QueryerContext, ids []string) (int64, bool, error) {
+	if len(ids) == 0 {
+		return 0, false, nil
+	}
+	var contact []int64
+	err := sqlx.SelectContext(ctx, q, &contact, `SELECT COALESCE(contact_id, 0) FROM inbound_messages
+		WHERE message_id = ANY($1) LIMIT 1`, pqStrings(ids))
+	if err != nil {
+		return 0, false, fmt.Errorf("mailin: thread lookup: %w", err)
+	}
+	if len(contact) > 0 {
+		return contact[0], true, nil
+	}
+	return sentMessageContact(ctx, q, ids)
+}
+
+// clean makes text safe for a PostgreSQL text column: valid UTF-8, no NUL,
+// bounded length.
+func clean(s string, max int) string {
+	s = strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
+	if len(s) > max {
+		s = strings.ToValidUTF8(s[:max], "")
+	}
+	return s
+}
