@@ -21,7 +21,6 @@ import (
 	"github.com/basis-crm/basis/internal/smtpsink"
 )
 
-
 const crashKey = "crash-test-secret-key-0123456789abcdef"
 
 // basisBinary builds the command into a temporary directory.
