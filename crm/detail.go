@@ -48,11 +48,16 @@ func (s *Store) fillDetail(ctx context.Context, tx *sqlx.Tx, d *ContactDetail) e
 	if d.Activities, err = s.Activities(ctx, tx, d.ID); err != nil {
 		return err
 	}
+	var supp []Suppression
+	if d.ErasedAt == nil {
+		err := tx.SelectContext(ctx, &supp, `SELECT purpose, reason, created_at FROM suppressions WHERE address_hash = $1`, s.AddressHash(d.Email))
+		if err != nil {
+			return fmt.Errorf("crm: suppressions: %w", err)
+		}
+	}
 	d.Eligibility = make(map[string]Eligibility, len(s.policy.Purposes))
 	for _, p := range s.PurposeNames() {
-		if d.Eligibility[p], err = s.Eligible(ctx, tx, d.Contact, p); err != nil {
-			return err
-		}
+		d.Eligibility[p] = s.decide(d.Contact, p, d.Bases, supp)
 	}
 	return nil
 }

@@ -60,8 +60,7 @@ func latest(a, b time.Time) time.Time {
 // Eligible decides for one contact and purpose, from the policy, its bases
 // and the suppression list.
 func (s *Store) Eligible(ctx context.Context, q sqlx.QueryerContext, c Contact, purpose string) (Eligibility, error) {
-	kinds, ok := s.policy.Purposes[purpose]
-	if !ok {
+	if _, ok := s.policy.Purposes[purpose]; !ok {
 		return Eligibility{}, fmt.Errorf("crm: eligibility: purpose %q is not configured: %w", purpose, ErrInvalidInput)
 	}
 	if c.ErasedAt != nil {
@@ -71,16 +70,27 @@ func (s *Store) Eligible(ctx context.Context, q sqlx.QueryerContext, c Contact, 
 	if err != nil {
 		return Eligibility{}, err
 	}
-	for _, reason := range []string{ReasonErased, ReasonObjected, ReasonBounced} {
-		for _, sp := range supp {
-			if suppressionCode(sp.Reason) == reason && (sp.Reason != "erasure" || !sp.CreatedAt.Before(c.CreatedAt)) {
-				return deny(reason, fmt.Sprintf("suppressed for %s since %s (%s)", sp.Purpose, sp.CreatedAt.Format(time.DateOnly), sp.Reason)), nil
-			}
-		}
-	}
 	bases, err := s.Bases(ctx, q, c)
 	if err != nil {
 		return Eligibility{}, err
+	}
+	return s.decide(c, purpose, bases, supp), nil
+}
+
+// decide applies the policy to a contact's bases and suppressions (which
+// may cover other purposes too: only those for purpose or "*" count).
+func (s *Store) decide(c Contact, purpose string, bases []Basis, supp []Suppression) Eligibility {
+	if c.ErasedAt != nil {
+		return deny(ReasonErased, "the contact was erased")
+	}
+	kinds := s.policy.Purposes[purpose]
+	for _, reason := range []string{ReasonErased, ReasonObjected, ReasonBounced} {
+		for _, sp := range supp {
+			if (sp.Purpose == purpose || sp.Purpose == AllPurposes) && suppressionCode(sp.Reason) == reason &&
+				(sp.Reason != "erasure" || !sp.CreatedAt.Before(c.CreatedAt)) {
+				return deny(reason, fmt.Sprintf("suppressed for %s since %s (%s)", sp.Purpose, sp.CreatedAt.Format(time.DateOnly), sp.Reason))
+			}
+		}
 	}
 	now := s.clock()
 	best := deny(ReasonNoBasis, fmt.Sprintf("no basis of kind %v for %s", kinds, purpose))
@@ -91,7 +101,7 @@ func (s *Store) Eligible(ctx context.Context, q sqlx.QueryerContext, c Contact, 
 		switch s.basisState(b, c, now) {
 		case stateActive:
 			return Eligibility{Allowed: true, Code: ReasonEligible,
-				Reason: fmt.Sprintf("%s basis from %s since %s", b.Kind, b.Source, b.ValidFrom.Format(time.DateOnly))}, nil
+				Reason: fmt.Sprintf("%s basis from %s since %s", b.Kind, b.Source, b.ValidFrom.Format(time.DateOnly))}
 		case stateWithdrawn:
 			best = deny(ReasonWithdrawn, fmt.Sprintf("%s basis withdrawn on %s (%s)", b.Kind, b.WithdrawnAt.Format(time.DateOnly), b.WithdrawnReason))
 		case stateLapsed:
@@ -100,7 +110,7 @@ func (s *Store) Eligible(ctx context.Context, q sqlx.QueryerContext, c Contact, 
 			}
 		}
 	}
-	return best, nil
+	return best
 }
 
 func deny(code, reason string) Eligibility { return Eligibility{Code: code, Reason: reason} }
