@@ -150,7 +150,7 @@ func TestCorpus(t *testing.T) {
 		}
 		if !*s.side.IsForward {
 			fw, found := ExtractForward(m)
-			good := !found || !isStaffForward(s, r)
+			good := !found
 			if !good {
 				t.Errorf("%s/%s: not a forward, but found %s from %+v", s.category, s.name, fw.Style, fw.From)
 			}
@@ -161,18 +161,24 @@ func TestCorpus(t *testing.T) {
 			count(key+" (unrecoverable, no panic)", true)
 			continue
 		}
+		// Full messages must all pass: each miss fails the test. Body-only
+		// misses are logged and the rate is checked against its target below.
+		report := t.Errorf
+		if s.bodyOnly {
+			report = t.Logf
+		}
 		good := true
 		want := s.side.OriginalFrom
 		if r.Class != ClassForwarded && !(r.Class == ClassReview && want.Address == nil) {
-			t.Errorf("%s/%s: class %s (%s), want forwarded", s.category, s.name, r.Class, r.Reason)
+			report("%s/%s: class %s (%s), want forwarded", s.category, s.name, r.Class, r.Reason)
 			good = false
 		}
 		if want.Address != nil && !sameText(r.Sender.Address, *want.Address) {
-			t.Errorf("%s/%s: original address %q, want %q", s.category, s.name, r.Sender.Address, *want.Address)
+			report("%s/%s: original address %q, want %q", s.category, s.name, r.Sender.Address, *want.Address)
 			good = false
 		}
 		if want.Name != nil && !sameText(r.Sender.Name, *want.Name) {
-			t.Errorf("%s/%s: original name %q, want %q", s.category, s.name, r.Sender.Name, *want.Name)
+			report("%s/%s: original name %q, want %q", s.category, s.name, r.Sender.Name, *want.Name)
 			good = false
 		}
 		count(key, good)
@@ -192,11 +198,6 @@ func TestCorpus(t *testing.T) {
 	if r := rates["forward body-only"]; r == nil || float64(r.ok) < 0.95*float64(r.total) {
 		t.Errorf("body-only forwards: target at least 95%%")
 	}
-}
-
-// isStaffForward reports whether a negative sample was classified as a forward.
-func isStaffForward(s corpusSample, r Result) bool {
-	return r.Class == ClassForwarded || (s.bodyOnly && r.Class == ClassReview)
 }
 
 func sameText(got, want string) bool {

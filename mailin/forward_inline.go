@@ -13,6 +13,7 @@ type inlineHit struct {
 	subject string
 	date    string
 	body    string // text after the quoted header block
+	bodyAt  int    // index of the line where body starts, joined once at the end
 }
 
 func (h inlineHit) forward() Forward {
@@ -72,18 +73,18 @@ func scanInline(text string) inlineHit {
 			rest := afterBanner(l, b)
 			if h, ok := parseGlued(rest); ok {
 				h.style = "banner"
-				h.body = strings.Join(lines[i+1:], "\n")
-				return h
+				h.bodyAt = i + 1
+				return withBody(h, lines)
 			}
 			h := parseBlock(lines, i+1, 12)
 			h.found, h.style = true, "banner"
-			return h.inlineHit
+			return withBody(h.inlineHit, lines)
 		}
 		if b := hasPrefixAny(trimmed, weakBanners); b != "" && len(l) < 100 {
 			h := parseBlock(lines, i+1, 6)
 			if h.from != (Person{}) {
 				h.found, h.style = true, "original-message"
-				return h.inlineHit
+				return withBody(h.inlineHit, lines)
 			}
 			continue
 		}
@@ -91,7 +92,7 @@ func scanInline(text string) inlineHit {
 			h := parseBlock(lines, i+1, 4)
 			if h.from != (Person{}) && h.fields >= 2 {
 				h.found, h.style = true, "separator"
-				return h.inlineHit
+				return withBody(h.inlineHit, lines)
 			}
 			continue
 		}
@@ -99,15 +100,23 @@ func scanInline(text string) inlineHit {
 			h := parseBlock(lines, i, 1)
 			if h.from != (Person{}) && h.fields >= 2 {
 				h.found, h.style = true, "header-block"
-				return h.inlineHit
+				return withBody(h.inlineHit, lines)
 			}
 			continue
 		}
 		if h, ok := attribution(lines, i); ok {
-			return h
+			return withBody(h, lines)
 		}
 	}
 	return inlineHit{}
+}
+
+// withBody fills the forwarded text once a block has been chosen.
+func withBody(h inlineHit, lines textLines) inlineHit {
+	if h.bodyAt < len(lines) {
+		h.body = strings.Join(lines[h.bodyAt:], "\n")
+	}
+	return h
 }
 
 func hasPrefixAny(s string, list []string) string {
@@ -160,6 +169,9 @@ func matchLabel(l string) (labelKind, string) {
 	return k, strings.TrimSpace(v)
 }
 
+// maxBlockLines bounds a quoted header block (wrapped To/Cc lines included).
+const maxBlockLines = 40
+
 // parseBlock reads a quoted header block starting at lines[start], after up
 // to maxSkip blank or non-label lines. Fields may wrap onto lines that are
 // not labels when a label line follows.
@@ -167,7 +179,8 @@ func parseBlock(lines textLines, start, maxSkip int) blockResult {
 	var r blockResult
 	i := start
 	skipped := 0
-	for i < len(lines) && skipped <= maxSkip {
+	// Bounded look-ahead keeps the whole scan linear on hostile input.
+	for i < len(lines) && skipped <= maxSkip && i-start < maxSkip+20 {
 		l := cleanLine(lines[i])
 		if k, _ := matchLabel(l); k != labelNone {
 			break
@@ -178,7 +191,8 @@ func parseBlock(lines textLines, start, maxSkip int) blockResult {
 		i++
 	}
 	last := labelNone
-	for ; i < len(lines); i++ {
+	blockStart := i
+	for ; i < len(lines) && i-blockStart < maxBlockLines; i++ {
 		l := cleanLine(lines[i])
 		if l == "" {
 			break
@@ -194,21 +208,22 @@ func parseBlock(lines textLines, start, maxSkip int) blockResult {
 			}
 			break
 		}
-		if k == labelFrom && r.fields > 0 && r.from != (Person{}) {
+		if k == labelFrom && r.seenFrom {
 			break // the next block starts
 		}
 		r.add(k, v, false)
 		last = k
 	}
-	r.body = strings.Join(lines[min(i, len(lines)):], "\n")
+	r.bodyAt = i
 	return r
 }
 
 // blockResult accumulates the fields of a quoted header block.
 type blockResult struct {
 	inlineHit
-	fields  int
-	fromRaw string
+	fields   int
+	fromRaw  string
+	seenFrom bool
 }
 
 func (r *blockResult) add(k labelKind, v string, continuation bool) {
@@ -217,6 +232,7 @@ func (r *blockResult) add(k labelKind, v string, continuation bool) {
 	}
 	switch k {
 	case labelFrom:
+		r.seenFrom = true
 		if continuation {
 			r.fromRaw += " " + v
 		} else {
@@ -283,8 +299,8 @@ func attribution(lines textLines, i int) (inlineHit, bool) {
 	}
 	return inlineHit{
 		found: true, style: "attribution",
-		from: Person{Name: attributionName(joined), Address: addr},
-		body: strings.Join(lines[end+1:], "\n"),
+		from:   Person{Name: attributionName(joined), Address: addr},
+		bodyAt: end + 1,
 	}, true
 }
 
