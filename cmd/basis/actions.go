@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 
@@ -19,6 +21,10 @@ func init() {
 	register("audit verify", "[--json]", auditVerify)
 	register("user add", "EMAIL --role admin|staff|auditor (password from stdin, or generated and printed once)", userAdd)
 }
+
+// staffActivityKinds are what staff log by hand; replies, auto-replies and
+// bounces are recorded by mailin.
+var staffActivityKinds = []string{"call", "email", "meeting", "note"}
 
 func activityLog(ctx context.Context, env *cli, args []string) error {
 	fs := newFlags("activity log")
@@ -35,6 +41,9 @@ func activityLog(ctx context.Context, env *cli, args []string) error {
 	}
 	if in.Kind == "" || in.Reason == "" {
 		return usagef("--kind and --reason are required")
+	}
+	if !slices.Contains(staffActivityKinds, in.Kind) {
+		return usagef("--kind %q is not one of %s", in.Kind, strings.Join(staffActivityKinds, ", "))
 	}
 	a, err := env.open(ctx, needCurrentSchema, slog.LevelWarn)
 	if err != nil {
