@@ -21,11 +21,19 @@ type erasureStep struct {
 // clears it. A test fails when a table with a contact_id column is missing
 // here, so a new table cannot be forgotten: add its step when you add it.
 var erasureSteps = []erasureStep{
+	// Evidence under legal hold (Art. 17(3)(e)) stays, restricted, until
+	// the hold is lifted; see legalhold.go.
 	{"evidence", `UPDATE evidence SET content = NULL, file_name = '', metadata = '{}', erased_at = now()
-		WHERE contact_id = $1 AND erased_at IS NULL`, false},
+		WHERE contact_id = $1 AND erased_at IS NULL AND ` + notHeld + `)`, false},
 	// Unassigned evidence (list mail, messages under review) that carries the address.
 	{"evidence", `UPDATE evidence SET content = NULL, file_name = '', metadata = '{}', erased_at = now()
-		WHERE contact_id IS NULL AND erased_at IS NULL AND strpos(lower(encode(content, 'escape')), $1) > 0`, true},
+		WHERE contact_id IS NULL AND erased_at IS NULL AND strpos(lower(encode(content, 'escape')), $1) > 0
+		AND ` + notHeld + `)`, true},
+	// The request stays on the record (it was received and answered); its free text goes.
+	{"rights_requests", `UPDATE rights_requests SET note = '', extension_reason = CASE WHEN extension_reason = '' THEN '' ELSE '(erased)' END,
+		outcome = CASE WHEN outcome = '' THEN '' ELSE '(erased)' END WHERE contact_id = $1`, false},
+	// An unused double opt-in link stops working (the token is kept only as a hash).
+	{"consent_requests", `UPDATE consent_requests SET expires_at = least(expires_at, now()) WHERE contact_id = $1 AND used_at IS NULL`, false},
 	{"consents", `UPDATE consents SET ip = '', user_agent = '' WHERE contact_id = $1`, false},
 	{"activities", `UPDATE activities SET reason = '(erased)', note = '' WHERE contact_id = $1`, false},
 	{"bases", `UPDATE bases SET reason = '', withdrawn_at = COALESCE(withdrawn_at, now()),
@@ -51,47 +59,69 @@ type ErasureInput struct {
 	Actor  Actor
 }
 
+// notHeld is the condition (to close with ")") that an evidence row is not
+// under an active legal hold.
+const notHeld = `NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.evidence_id = evidence.id AND h.lifted_at IS NULL`
+
 // Erase removes a contact's personal data everywhere (Art. 17). What stays
 // is the keyed hash of the address on the suppression list, so imports and
-// campaigns never bring it back, and an audit event that the erasure
-// happened, when, by whom and why.
+// campaigns never bring it back, an audit event that the erasure happened,
+// when, by whom and why, and the evidence under legal hold (Art. 17(3)(e)),
+// restricted until the hold is lifted.
 func (s *Store) Erase(ctx context.Context, in ErasureInput) (Contact, error) {
-	if strings.TrimSpace(in.Reason) == "" {
-		return Contact{}, fmt.Errorf("crm: erase: a reason is required (e.g. \"Art. 17 request of 2026-11-29\"): %w", ErrInvalidInput)
-	}
 	var c Contact
 	err := s.InTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
 		if c, err = s.FindContact(ctx, tx, in.Email); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM contacts WHERE id = $1 FOR UPDATE`, c.ID); err != nil {
-			return fmt.Errorf("crm: erase: lock contact: %w", err)
-		}
-		if err := s.suppressHash(ctx, tx, s.AddressHash(c.Email), AllPurposes, "erasure", c.ID, in.Actor); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `SET LOCAL basis.redacting = 'on'`); err != nil {
-			return fmt.Errorf("crm: erase: %w", err)
-		}
-		for _, step := range erasureSteps {
-			var arg any = c.ID
-			if step.ByAddress {
-				arg = c.Email
-			}
-			if _, err := tx.ExecContext(ctx, step.SQL, arg); err != nil {
-				return fmt.Errorf("crm: erase contact %d: %s: %w", c.ID, step.Table, err)
-			}
-		}
-		if _, err := tx.ExecContext(ctx, `SET LOCAL basis.redacting = 'off'`); err != nil {
-			return fmt.Errorf("crm: erase: %w", err)
-		}
-		return s.audit(ctx, tx, in.Actor, "contact.erased", c.ID, map[string]any{"reason": in.Reason})
+		return s.eraseTx(ctx, tx, c, in.Reason, in.Actor, nil)
 	})
 	if err != nil {
 		return Contact{}, err
 	}
 	return c, nil
+}
+
+// eraseTx erases contact c inside tx; extra goes into the contact.erased
+// event's payload (the retention rule, the request fulfilled).
+func (s *Store) eraseTx(ctx context.Context, tx *sqlx.Tx, c Contact, reason string, actor Actor, extra map[string]any) error {
+	if strings.TrimSpace(reason) == "" {
+		return fmt.Errorf("crm: erase: a reason is required (e.g. \"Art. 17 request of 2026-11-29\"): %w", ErrInvalidInput)
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT 1 FROM contacts WHERE id = $1 FOR UPDATE`, c.ID); err != nil {
+		return fmt.Errorf("crm: erase: lock contact: %w", err)
+	}
+	if err := s.suppressHash(ctx, tx, s.AddressHash(c.Email), AllPurposes, "erasure", c.ID, actor); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `SET LOCAL basis.redacting = 'on'`); err != nil {
+		return fmt.Errorf("crm: erase: %w", err)
+	}
+	for _, step := range erasureSteps {
+		var arg any = c.ID
+		if step.ByAddress {
+			arg = c.Email
+		}
+		if _, err := tx.ExecContext(ctx, step.SQL, arg); err != nil {
+			return fmt.Errorf("crm: erase contact %d: %s: %w", c.ID, step.Table, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `SET LOCAL basis.redacting = 'off'`); err != nil {
+		return fmt.Errorf("crm: erase: %w", err)
+	}
+	var held int
+	if err := tx.GetContext(ctx, &held, `SELECT count(*) FROM evidence WHERE contact_id = $1 AND erased_at IS NULL`, c.ID); err != nil {
+		return fmt.Errorf("crm: erase: count held evidence: %w", err)
+	}
+	payload := map[string]any{"reason": reason}
+	if held > 0 {
+		payload["evidence_kept_under_legal_hold"] = held
+	}
+	for k, v := range extra {
+		payload[k] = v
+	}
+	return s.audit(ctx, tx, actor, "contact.erased", c.ID, payload)
 }
 
 // ErasureTables lists the tables erasure clears, for the test that checks
