@@ -60,6 +60,10 @@ func Dial(ctx context.Context, a Account, log *slog.Logger) (*Conn, error) {
 	c.client = client
 	stop := c.closeOnCancel(ctx)
 	defer stop()
+	if client.Caps().Has(imap.CapLoginDisabled) {
+		client.Close()
+		return nil, a.plaintextRefused()
+	}
 	if err := client.Login(a.Username, a.Password).Wait(); err != nil {
 		client.Close()
 		return nil, ctxErr(ctx, a.loginError(err))

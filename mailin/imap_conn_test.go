@@ -99,3 +99,47 @@ func TestDialStartTLSUnsupportedNamesTLSSetting(t *testing.T) {
 		t.Fatalf("err = %v, want ErrTLS", err)
 	}
 }
+
+func TestDialPlaintextRefusedNamesTLSSetting(t *testing.T) {
+	srv := imaptest.StartWith(t, testUser, testPass, &imaptest.Options{RefusePlaintext: true})
+	_, err := mailin.Dial(testCtx(t), memAccount(srv), quietLog)
+	if !errors.Is(err, mailin.ErrTLS) || errors.Is(err, mailin.ErrLoginRefused) {
+		t.Fatalf("err = %v, want ErrTLS", err)
+	}
+	if !strings.Contains(err.Error(), "refuses to log in without TLS (check mailin.accounts[0].tls)") {
+		t.Errorf("message %q", err)
+	}
+}
+
+func TestDialOverTLS(t *testing.T) {
+	cfg, err := imaptest.SelfSignedTLS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		mode string
+		opts *imaptest.Options
+	}{
+		{mailin.TLSImplicit, &imaptest.Options{TLSConfig: cfg, ImplicitTLS: true, RefusePlaintext: true}},
+		{mailin.TLSStartTLS, &imaptest.Options{TLSConfig: cfg, RefusePlaintext: true}},
+	} {
+		t.Run(tc.mode, func(t *testing.T) {
+			srv := imaptest.StartWith(t, testUser, testPass, tc.opts)
+			a := memAccount(srv)
+			a.TLS = tc.mode
+
+			// the self-signed certificate is refused by default
+			_, err := mailin.Dial(testCtx(t), a, quietLog)
+			if !errors.Is(err, mailin.ErrTLS) || !strings.Contains(err.Error(), "mailin.accounts[0].tls") {
+				t.Fatalf("untrusted certificate: err = %v, want ErrTLS naming the tls setting", err)
+			}
+
+			a.InsecureSkipVerify = true
+			srv.Append(t, "INBOX", inquiry(1, 100))
+			c := mustDial(t, a)
+			if got := fetchAll(t, c, 0, 10, 0); len(got) != 1 {
+				t.Errorf("fetched %d messages over TLS, want 1", len(got))
+			}
+		})
+	}
+}

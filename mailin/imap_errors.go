@@ -74,11 +74,24 @@ func (a Account) dialError(err error) error {
 // loginError classifies a failed LOGIN.
 func (a Account) loginError(err error) error {
 	var ie *imap.Error
-	if errors.As(err, &ie) && ie.Type == imap.StatusResponseTypeNo {
-		return a.fail(ErrLoginRefused, a.key("username")+" and password", nil,
-			"login refused by %s", a.addr())
+	if !errors.As(err, &ie) || ie.Type != imap.StatusResponseTypeNo {
+		return a.connError("login", err)
 	}
-	return a.connError("login", err)
+	switch ie.Code {
+	case imap.ResponseCodePrivacyRequired:
+		return a.fail(ErrTLS, a.key("tls"), nil,
+			"%s refuses to log in without TLS", a.addr())
+	case imap.ResponseCodeUnavailable:
+		return a.fail(ErrConnection, "", err,
+			"login on %s temporarily unavailable", a.addr())
+	}
+	return a.fail(ErrLoginRefused, a.key("username")+" and password", nil,
+		"login refused by %s", a.addr())
+}
+
+// plaintextRefused is the error for a server that advertises LOGINDISABLED.
+func (a Account) plaintextRefused() error {
+	return a.fail(ErrTLS, a.key("tls"), nil, "%s refuses to log in without TLS", a.addr())
 }
 
 // selectError classifies a failed SELECT.

@@ -14,6 +14,7 @@ package imaptest
 
 import (
 	"bytes"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -35,6 +36,14 @@ type Options struct {
 	// NoIdle hides the IDLE capability (imapserver always offers it), so
 	// clients must poll. It implies Rev1Only, since IMAP4rev2 includes IDLE.
 	NoIdle bool
+	// RefusePlaintext makes the server refuse LOGIN without TLS (it
+	// advertises LOGINDISABLED), as servers configured for TLS only do.
+	RefusePlaintext bool
+	// TLSConfig enables STARTTLS with this config (see SelfSignedTLS).
+	TLSConfig *tls.Config
+	// ImplicitTLS serves TLS from the first byte (like port 993); it needs
+	// TLSConfig.
+	ImplicitTLS bool
 	// Logger receives the server's error messages; discarded when nil.
 	Logger *log.Logger
 }
@@ -91,16 +100,20 @@ func (s *Server) Start(addr string) error {
 		},
 		Caps:         caps,
 		Logger:       logger,
-		InsecureAuth: true,
+		InsecureAuth: !s.opts.RefusePlaintext,
+		TLSConfig:    s.opts.TLSConfig,
 	})
+	var served net.Listener = &trackingListener{Listener: ln, s: s}
+	if s.opts.ImplicitTLS && s.opts.TLSConfig != nil {
+		served = tls.NewListener(served, s.opts.TLSConfig)
+	}
 	done := make(chan struct{})
 	s.mu.Lock()
-	s.srv, s.ln, s.addr, s.done = srv, &trackingListener{Listener: ln, s: s}, ln.Addr().String(), done
-	tl := s.ln
+	s.srv, s.ln, s.addr, s.done = srv, served, ln.Addr().String(), done
 	s.mu.Unlock()
 	go func() {
 		defer close(done)
-		_ = srv.Serve(tl)
+		_ = srv.Serve(served)
 	}()
 	return nil
 }
