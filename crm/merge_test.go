@@ -1,0 +1,73 @@
+package crm_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/basis-crm/basis/crm"
+)
+
+func TestMergeMovesEverythingAndAudits(t *testing.T) {
+	st, db := newStore(t)
+	keep := mustCapture(t, st, "mario@rossi.it", "Mario Rossi")
+	drop := mustCapture(t, st, "m.rossi@gmail.com", "")
+	if err := st.Merge(ctx, keep.ID, drop.ID, "", system); !errors.Is(err, crm.ErrInvalidInput) {
+		t.Fatalf("merge without reason: %v", err)
+	}
+	if err := st.Merge(ctx, keep.ID, drop.ID, "same person", system); err != nil {
+		t.Fatal(err)
+	}
+	d, err := st.Detail(ctx, keep.Email)
+	if err != nil || len(d.Evidence) != 2 || len(d.Bases) != 2 {
+		t.Fatalf("merged detail: %d evidence, %d bases, %v", len(d.Evidence), len(d.Bases), err)
+	}
+	got, _ := st.GetContact(ctx, db, drop.ID)
+	if got.Status != "rejected" {
+		t.Fatalf("dropped contact status %s", got.Status)
+	}
+	evs, err := st.ListAudit(ctx, crm.AuditFilter{ContactID: keep.ID, Action: "contact.merged"})
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("merge audit event: %v %v", evs, err)
+	}
+	if res, _ := st.VerifyAudit(ctx); !res.OK {
+		t.Fatalf("chain broken: %+v", res)
+	}
+}
+
+func TestSearchContactsEscapesWildcards(t *testing.T) {
+	st, _ := newStore(t)
+	mustCapture(t, st, "giulia@bianchi-srl.it", "Giulia Bianchi")
+	for q, want := range map[string]int{"bianchi": 1, "GIULIA": 1, "%": 0, "_iulia": 0, "": 0} {
+		found, _, err := st.SearchContacts(ctx, q, 10, 0)
+		if err != nil || len(found) != want {
+			t.Errorf("search %q: %d results, want %d (%v)", q, len(found), want, err)
+		}
+	}
+}
+
+func TestUserAdminRoleAndDisable(t *testing.T) {
+	st, _ := newStore(t)
+	u, err := st.AddUser(ctx, "anna@acme-srl.it", "staff", "long enough password", system)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetUserRole(ctx, u.ID, "root", system); !errors.Is(err, crm.ErrInvalidInput) {
+		t.Fatalf("unknown role accepted: %v", err)
+	}
+	if err := st.SetUserRole(ctx, u.ID, "auditor", system); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.DisableUser(ctx, u.ID, system); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Authenticate(ctx, "anna@acme-srl.it", "long enough password"); !errors.Is(err, crm.ErrBadPassword) {
+		t.Fatalf("disabled user signed in: %v", err)
+	}
+	got, _ := st.GetUser(ctx, u.ID)
+	if got.Role != "auditor" || got.DisabledAt == nil {
+		t.Fatalf("user after admin: %+v", got)
+	}
+	if err := st.SetUserRole(ctx, 999999, "staff", system); !errors.Is(err, crm.ErrNotFound) {
+		t.Fatalf("unknown user: %v", err)
+	}
+}
