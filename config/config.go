@@ -18,6 +18,8 @@ type Config struct {
 	Web          Web          `yaml:"web"`
 	Mailin       Mailin       `yaml:"mailin"`
 	Mailout      Mailout      `yaml:"mailout"`
+	Retention    Retention    `yaml:"retention"`
+	Register     Register     `yaml:"register"`
 
 	// File is the path the configuration was read from ("" for defaults only).
 	File string `yaml:"-"`

@@ -45,6 +45,7 @@ func (c *Config) Validate() error {
 		}
 	}
 	errs = append(errs, c.Policy.validate()...)
+	errs = append(errs, c.Retention.validate()...)
 	if c.Evidence.MaxFileBytes <= 0 {
 		add("evidence.max_file_bytes: must be positive")
 	}
