@@ -83,45 +83,54 @@ func dueSQL(n int) string {
 	AND (o.campaign_id IS NULL OR EXISTS (SELECT 1 FROM campaigns k WHERE k.id = o.campaign_id AND k.status = 'running'))`
 }
 
-// skipIneligible marks due messages whose contact may no longer receive
-// them (an objection, an erasure, a lapsed basis) as skipped.
-func (m *Mailer) skipIneligible(ctx context.Context, cutoff time.Time) (int, error) {
-	pred, args := m.mayReceiveSQL(2)
-	why, wargs := m.exclusionSQL(2 + len(args))
-	q := `UPDATE outbox o SET status = 'skipped', finished_at = now(), last_error = 'not eligible when due: ' || (` + why + `)
-		FROM contacts c WHERE c.id = o.contact_id AND ` + dueSQL(1) + ` AND NOT (` + pred + `)`
-	res, err := m.db.ExecContext(ctx, q, append(append([]any{cutoff}, args...), wargs...)...)
-	if err != nil {
-		return 0, fmt.Errorf("mailout: skip ineligible messages: %w", err)
-	}
-	n, _ := res.RowsAffected()
-	return int(n), nil
-}
-
-// claim takes up to limit due messages for owner and marks them sending, in
-// one committed statement that also checks, row by row, that the contact may
-// receive the message now. SKIP LOCKED lets several senders share the queue
-// without sending anything twice.
-func (m *Mailer) claim(ctx context.Context, owner int64, limit int, cutoff time.Time) ([]*job, error) {
+// claim takes up to limit due messages for owner in one committed
+// statement that decides, row by row, whether the contact may receive the
+// message now: those who may are marked sending (claimed_by = owner), the
+// others skipped with the reason (an objection, an erasure, a lapsed basis).
+// SKIP LOCKED lets several senders share the queue without sending anything
+// twice. It returns the claimed jobs and the number skipped.
+func (m *Mailer) claim(ctx context.Context, owner int64, limit int, cutoff time.Time) ([]*job, int, error) {
 	pred, args := m.mayReceiveSQL(4)
+	why, wargs := m.exclusionSQL(4 + len(args))
 	q := `
 		WITH due AS (
-			SELECT o.id FROM outbox o JOIN contacts c ON c.id = o.contact_id
-			WHERE ` + dueSQL(3) + ` AND (` + pred + `)
+			SELECT o.id FROM outbox o
+			WHERE ` + dueSQL(3) + `
 			ORDER BY o.next_attempt_at, o.id
 			LIMIT $1
-			FOR UPDATE OF o SKIP LOCKED)
-		UPDATE outbox o SET status = 'sending', claimed_by = $2, claimed_at = now(), attempts = o.attempts + 1
-		FROM due, contacts c
-		WHERE o.id = due.id AND c.id = o.contact_id
-		RETURNING o.id, o.contact_id, o.kind, o.purpose, o.campaign_id, COALESCE(o.notice_text_id, 0) AS notice_text_id,
-			o.subject, o.body_text, o.body_html, o.attempts, c.email, c.name, c.company, c.language, c.source,
+			FOR UPDATE OF o SKIP LOCKED),
+		decided AS (
+			SELECT o.id, CASE WHEN (` + pred + `) THEN NULL ELSE (` + why + `) END AS why
+			FROM due JOIN outbox o ON o.id = due.id JOIN contacts c ON c.id = o.contact_id)
+		UPDATE outbox o SET
+			status = CASE WHEN d.why IS NULL THEN 'sending' ELSE 'skipped' END,
+			claimed_by = CASE WHEN d.why IS NULL THEN $2::bigint END,
+			claimed_at = now(),
+			attempts = o.attempts + CASE WHEN d.why IS NULL THEN 1 ELSE 0 END,
+			finished_at = CASE WHEN d.why IS NULL THEN NULL ELSE now() END,
+			last_error = CASE WHEN d.why IS NULL THEN o.last_error ELSE 'not eligible when due: ' || d.why END
+		FROM decided d, contacts c
+		WHERE o.id = d.id AND c.id = o.contact_id
+		RETURNING o.status, o.id, o.contact_id, o.kind, o.purpose, o.campaign_id, COALESCE(o.notice_text_id, 0) AS notice_text_id,
+			o.subject, o.body_text, o.body_html, o.attempts, COALESCE(c.email, '') AS email, c.name, c.company, c.language, c.source,
 			c.created_at AS contact_created_at, c.last_activity_at AS contact_activity_at`
-	var jobs []*job
-	if err := m.db.SelectContext(ctx, &jobs, q, append([]any{limit, owner, cutoff}, args...)...); err != nil {
-		return nil, fmt.Errorf("mailout: claim messages: %w", err)
+	var rows []struct {
+		Status string `db:"status"`
+		job
 	}
-	return jobs, nil
+	if err := m.db.SelectContext(ctx, &rows, q, append(append([]any{limit, owner, cutoff}, args...), wargs...)...); err != nil {
+		return nil, 0, fmt.Errorf("mailout: claim messages: %w", err)
+	}
+	jobs := make([]*job, 0, len(rows))
+	skipped := 0
+	for i := range rows {
+		if rows[i].Status == "sending" {
+			jobs = append(jobs, &rows[i].job)
+		} else {
+			skipped++
+		}
+	}
+	return jobs, skipped, nil
 }
 
 // recoverStale finds messages left "sending" by a sender that is gone (its

@@ -108,14 +108,13 @@ func (m *Mailer) claimLoop(ctx context.Context, owner int64, jobs chan<- *job, c
 		return fmt.Errorf("mailout: %w", err)
 	}
 	for ctx.Err() == nil && configErr.Load() == nil {
-		skipped, err := m.skipIneligible(ctx, cutoff)
+		batch, skipped, err := m.claim(ctx, owner, m.cfg.BatchSize, cutoff)
 		if err != nil {
 			return err
 		}
 		counts.SkippedIneligible += skipped // only this goroutine writes it
-		batch, err := m.claim(ctx, owner, m.cfg.BatchSize, cutoff)
-		if err != nil {
-			return err
+		if len(batch) == 0 && skipped > 0 {
+			continue
 		}
 		if len(batch) == 0 {
 			return nil
