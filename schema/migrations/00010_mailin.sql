@@ -38,7 +38,7 @@ CREATE TABLE inbound_messages (
     UNIQUE (account, mailbox, uidvalidity, uid)
 );
 CREATE INDEX inbound_messages_sha256 ON inbound_messages (account, mailbox, sha256);
-CREATE INDEX inbound_messages_message_id ON inbound_messages (message_id) WHERE message_id <> '';
+CREATE INDEX inbound_messages_message_id ON inbound_messages (message_id);
 CREATE INDEX inbound_messages_contact ON inbound_messages (contact_id, internal_date DESC);
 CREATE INDEX inbound_messages_review ON inbound_messages (stored_at DESC) WHERE review <> '' AND reviewed_at IS NULL;
 CREATE INDEX inbound_messages_fts ON inbound_messages
