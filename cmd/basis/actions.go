@@ -17,7 +17,7 @@ func init() {
 	register("activity log", "EMAIL --kind call|email|meeting|note --reason TEXT [--note TEXT]", activityLog)
 	register("object", "EMAIL [--purpose P] [--reason TEXT]", object)
 	register("erase", "EMAIL --reason TEXT", erase)
-	register("export", "EMAIL -o FILE.zip", export)
+	register("export", "EMAIL -o FILE.zip [--dossier]", export)
 	register("audit verify", "[--json]", auditVerify)
 	register("user add", "EMAIL --role admin|staff|auditor (password from stdin, or generated and printed once)", userAdd)
 }
@@ -121,6 +121,7 @@ func erase(ctx context.Context, env *cli, args []string) error {
 func export(ctx context.Context, env *cli, args []string) error {
 	fs := newFlags("export")
 	out := fs.String("o", "", "output ZIP file")
+	withDossier := fs.Bool("dossier", false, "add the evidence dossier (dossier.html, dossier.pdf, audit proof)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -141,7 +142,7 @@ func export(ctx context.Context, env *cli, args []string) error {
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	if err := a.store.Export(ctx, pos[0], f, a.actor); err != nil {
+	if err := exportTo(ctx, a, pos[0], f, *withDossier); err != nil {
 		f.Close()
 		os.Remove(tmp)
 		return err
