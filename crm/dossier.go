@@ -15,11 +15,12 @@ import (
 // anyone can recompute the hash without Basis: see Event.ComputedHash.
 type ProofEvent struct {
 	Seq           int64  `json:"seq"`
-	At            string `json:"at"`      // RFC 3339 with nanoseconds, UTC, as hashed
-	Actor         string `json:"actor"`   // as hashed
-	Action        string `json:"action"`  // as hashed
-	Contact       string `json:"contact"` // the contact id in decimal, or "-", as hashed
-	Payload       string `json:"payload"` // the exact payload bytes; a placeholder when redacted
+	At            string `json:"at"`            // RFC 3339, UTC, for people
+	AtMicros      int64  `json:"at_unix_micro"` // the time as hashed: microseconds since 1970-01-01 UTC
+	Actor         string `json:"actor"`         // as hashed
+	Action        string `json:"action"`        // as hashed
+	Contact       string `json:"contact"`       // the contact id in decimal, or "-", as hashed
+	Payload       string `json:"payload"`       // the exact payload bytes; a placeholder when redacted
 	PayloadSHA256 string `json:"payload_sha256"`
 	PrevHash      string `json:"prev_hash"`
 	Hash          string `json:"hash"`
@@ -39,7 +40,7 @@ type AuditProof struct {
 //
 //	SHA-256( prev_hash (32 bytes)
 //	       || seq as 8-byte big-endian
-//	       || at (RFC 3339, nanoseconds, UTC) || 0x00
+//	       || at in microseconds since 1970-01-01 UTC as 8-byte big-endian
 //	       || actor || 0x00 || action || 0x00
 //	       || contact id in decimal, or "-" || 0x00
 //	       || payload_hash )            where payload_hash = SHA-256(payload bytes)
@@ -47,7 +48,7 @@ func (e Event) ComputedHash() []byte { return e.chainHash() }
 
 // ProofOf returns the proof form of an event.
 func ProofOf(e Event) ProofEvent {
-	return ProofEvent{Seq: e.Seq, At: e.At.UTC().Format(time.RFC3339Nano), Actor: string(e.Actor), Action: e.Action,
+	return ProofEvent{Seq: e.Seq, At: e.At.UTC().Format(time.RFC3339Nano), AtMicros: e.At.UnixMicro(), Actor: string(e.Actor), Action: e.Action,
 		Contact: contactField(e.ContactID), Payload: string(e.Payload), PayloadSHA256: hex.EncodeToString(e.PayloadHash),
 		PrevHash: hex.EncodeToString(e.PrevHash), Hash: hex.EncodeToString(e.Hash), Redacted: e.RedactedAt != nil}
 }

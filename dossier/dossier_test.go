@@ -107,7 +107,8 @@ func recompute(e crm.ProofEvent) string {
 	prev, _ := hex.DecodeString(e.PrevHash)
 	h.Write(prev)
 	binary.Write(h, binary.BigEndian, uint64(e.Seq))
-	for _, f := range []string{e.At, e.Actor, e.Action, e.Contact} {
+	binary.Write(h, binary.BigEndian, e.AtMicros)
+	for _, f := range []string{e.Actor, e.Action, e.Contact} {
 		h.Write([]byte(f))
 		h.Write([]byte{0})
 	}

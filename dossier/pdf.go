@@ -86,7 +86,8 @@ func renderPDF(r report) ([]byte, error) {
 	}
 	w.text("To check: run `basis audit verify` and `basis audit proof SEQ` on the installation; or, without Basis, " +
 		"`python3 verify_audit.py` in the unzipped dossier recomputes each hash from audit_proof.json: SHA-256 of the previous " +
-		"hash, the event number as 8 bytes big-endian, at, actor, action and contact each followed by a zero byte, and the payload's SHA-256.")
+		"hash, the event number and the time in microseconds since 1970 (at_unix_micro) each as 8 bytes big-endian, actor, action and contact " +
+		"each followed by a zero byte, and the payload's SHA-256.")
 	var b bytes.Buffer
 	if err := p.Output(&b); err != nil {
 		return nil, fmt.Errorf("dossier: render PDF: %w", err)

@@ -6,8 +6,9 @@ const verifyScript = `#!/usr/bin/env python3
 """Check the audit events of this dossier without Basis.
 
 Each event's hash is SHA-256 over: the previous event's hash (32 bytes), the
-sequence number as 8 bytes big-endian, then "at", "actor", "action" and
-"contact" each followed by one zero byte, then the payload hash, which is
+sequence number as 8 bytes big-endian, the time in microseconds since
+1970-01-01 UTC ("at_unix_micro") as 8 bytes big-endian, then "actor",
+"action" and "contact" each followed by one zero byte, then the payload hash, which is
 SHA-256 of the payload's exact bytes (a redacted payload keeps its hash).
 Run: python3 verify_audit.py   (in the folder where the dossier was unzipped)
 """
@@ -22,7 +23,8 @@ for e in proof["events"]:
     h = hashlib.sha256()
     h.update(bytes.fromhex(e["prev_hash"]))
     h.update(struct.pack(">Q", e["seq"]))
-    for field in (e["at"], e["actor"], e["action"], e["contact"]):
+    h.update(struct.pack(">q", e["at_unix_micro"]))
+    for field in (e["actor"], e["action"], e["contact"]):
         h.update(field.encode("utf-8") + b"\0")
     h.update(ph)
     if h.hexdigest() != e["hash"]:
