@@ -49,8 +49,13 @@ func (s *Server) contact(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	mail, covered, err := s.mailTimeline(r, c.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	data := contactData{ContactDetail: d, ActivityKinds: []string{"call", "email", "meeting", "note"},
-		Statuses: crm.Statuses, Timeline: timeline(d)}
+		Statuses: crm.Statuses, Timeline: timeline(d, mail, covered)}
 	for _, p := range s.store.PurposeNames() {
 		data.Purposes = append(data.Purposes, purposeRow{p, d.Eligibility[p]})
 	}
@@ -64,9 +69,10 @@ func displayName(c crm.Contact) string {
 	return c.Email
 }
 
-// timeline merges activities, evidence, bases and consents, newest first.
-func timeline(d crm.ContactDetail) []timelineItem {
-	var out []timelineItem
+// timeline merges activities, evidence, bases, consents and the messages
+// received and sent (mail, whose evidence is in covered), newest first.
+func timeline(d crm.ContactDetail, mail []timelineItem, covered map[int64]bool) []timelineItem {
+	out := mail
 	for _, a := range d.Activities {
 		t := timelineItem{At: a.At, Kind: a.Kind, Title: a.Reason, Detail: a.Note, Actor: a.Actor}
 		if a.EvidenceID != nil {
@@ -75,6 +81,9 @@ func timeline(d crm.ContactDetail) []timelineItem {
 		out = append(out, t)
 	}
 	for _, e := range d.Evidence {
+		if covered[e.ID] {
+			continue
+		}
 		kind := "evidence"
 		if strings.HasSuffix(e.Kind, "_email") || e.Kind == "sent_message" {
 			kind = "message"

@@ -4,11 +4,16 @@ import (
 	"net/http"
 
 	"github.com/basis-crm/basis/crm"
+	"github.com/basis-crm/basis/mailout"
 )
 
 type dashboardData struct {
 	crm.Overview
-	Leads []reviewRow
+	Leads            []reviewRow
+	Flagged          int64
+	Overdue          []mailout.Overdue
+	CampaignsRunning []mailout.Campaign
+	Mail             bool
 }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
@@ -22,5 +27,34 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "dashboard", "Dashboard", dashboardData{Overview: o, Leads: reviewRows(items)})
+	d := dashboardData{Overview: o, Leads: reviewRows(items), Mail: s.mailer != nil}
+	if d.Flagged, err = s.store.CountFlaggedMessages(r.Context()); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if s.mailer != nil {
+		if err := s.mailDashboard(r, &d); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, http.StatusOK, "dashboard", "Dashboard", d)
+}
+
+// mailDashboard adds overdue privacy notices and running campaigns.
+func (s *Server) mailDashboard(r *http.Request, d *dashboardData) error {
+	var err error
+	if d.Overdue, err = s.mailer.NoticesOverdue(r.Context()); err != nil {
+		return err
+	}
+	list, err := s.mailer.Campaigns(r.Context())
+	if err != nil {
+		return err
+	}
+	for _, c := range list {
+		if c.Status == "running" || c.Status == "scheduled" {
+			d.CampaignsRunning = append(d.CampaignsRunning, c)
+		}
+	}
+	return nil
 }

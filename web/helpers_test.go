@@ -14,6 +14,7 @@ import (
 	"github.com/basis-crm/basis/config"
 	"github.com/basis-crm/basis/crm"
 	"github.com/basis-crm/basis/internal/pgtest"
+	"github.com/basis-crm/basis/mailout"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -47,8 +48,14 @@ func newFixture(t *testing.T) *fixture {
 	t.Parallel()
 	db := pgtest.New(t)
 	st := crm.NewStore(db, testKey, policy, nil)
+	mailer, err := mailout.New(st, mailout.Config{SMTP: mailout.SMTPConfig{Host: "127.0.0.1", Port: 1, TLS: mailout.TLSNone},
+		From: "Acme S.r.l. <info@acme-srl.it>", UnsubscribeMailto: "unsubscribe@acme-srl.it", BaseURL: "http://127.0.0.1:8080",
+		Organization: mailout.Organization{Name: "Acme S.r.l.", DefaultLanguage: "it", PrivacyEmail: "privacy@acme-srl.it"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv, err := New(Options{Store: st, Organization: config.Organization{Name: "Acme S.r.l.", DefaultLanguage: "it",
-		PrivacyEmail: "privacy@acme-srl.it"}, BaseURL: "http://127.0.0.1:8080", MaxUploadBytes: 1 << 20})
+		PrivacyEmail: "privacy@acme-srl.it"}, BaseURL: "http://127.0.0.1:8080", MaxUploadBytes: 1 << 20, Mailer: mailer})
 	if err != nil {
 		t.Fatal(err)
 	}

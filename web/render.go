@@ -24,7 +24,11 @@ type view struct {
 	IsAdmin  bool
 	Flash    string
 	Error    string
-	Data     any
+	// Demo is set in demo mode: every staff page shows the banner.
+	Demo bool
+	// Mail is set when a Mailer is configured (mail actions are shown).
+	Mail bool
+	Data any
 }
 
 // T translates an English UI string into the view's language.
@@ -91,7 +95,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 }
 
 func (s *Server) newView(r *http.Request, title string, data any) view {
-	v := view{Lang: s.langFor(r), Org: s.org.Name, Title: title, Data: data}
+	v := view{Lang: s.langFor(r), Org: s.org.Name, Title: title, Data: data, Demo: s.demo != nil, Mail: s.mailer != nil}
 	if u, ok := currentUser(r); ok {
 		v.User = &u
 		v.CanWrite = canWrite(r)

@@ -14,21 +14,38 @@ type searchData struct {
 	Results    []crm.Contact
 	Page, Next int
 	Prev       int
+	// Messages are inbound messages matching Q (full-text search), paged
+	// on their own with MPage.
+	Messages            []crm.InboundMessage
+	MPage, MNext, MPrev int
 }
 
-// search finds contacts by name, address or company, a page at a time.
+func pageParam(r *http.Request, name string) int {
+	page, _ := strconv.Atoi(r.URL.Query().Get(name))
+	return min(max(page, 0), 1000)
+}
+
+// search finds contacts by name, address or company, and inbound messages
+// by full text, a page at a time.
 func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query().Get("q")
-	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	page = min(max(page, 0), 1000)
+	page, mpage := pageParam(r, "page"), pageParam(r, "mpage")
 	found, more, err := s.store.SearchContacts(r.Context(), q, searchPage, page*searchPage)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	d := searchData{Q: q, Results: found, Page: page, Prev: page - 1}
+	msgs, mmore, err := s.store.SearchInbound(r.Context(), q, searchPage, mpage*searchPage)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := searchData{Q: q, Results: found, Page: page, Prev: page - 1, Messages: msgs, MPage: mpage, MPrev: mpage - 1}
 	if more {
 		d.Next = page + 1
+	}
+	if mmore {
+		d.MNext = mpage + 1
 	}
 	s.render(w, r, http.StatusOK, "search", "Search", d)
 }

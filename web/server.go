@@ -9,6 +9,7 @@
 package web
 
 import (
+	"context"
 	"embed"
 	"fmt"
 	"html/template"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/basis-crm/basis/config"
 	"github.com/basis-crm/basis/crm"
+	"github.com/basis-crm/basis/mailout"
 )
 
 //go:embed templates/*.html
@@ -40,6 +42,16 @@ type Options struct {
 	// SessionTTL is how long a login lasts; 0 means 12 hours.
 	SessionTTL time.Duration
 	Log        *slog.Logger
+	// Mailer queues privacy notices, consent requests and campaigns; nil
+	// turns the mail actions off (their pages say mail is not configured).
+	Mailer *mailout.Mailer
+	// SendTest delivers a campaign test to a staff member's own address,
+	// directly over SMTP and outside the outbox; nil means a test is
+	// rendered and shown on the page, not sent.
+	SendTest func(ctx context.Context, to, subject, text, html string) error
+	// Demo is the demo mode's mailbox (caught mail, inquiries to drop in);
+	// nil outside demo mode.
+	Demo DemoMailbox
 }
 
 // Server serves the staff UI and the public pages.
@@ -53,6 +65,10 @@ type Server struct {
 	pages   map[string]*template.Template
 	limiter *loginLimiter
 	routes  []Route
+	mailer  *mailout.Mailer
+	test    func(ctx context.Context, to, subject, text, html string) error
+	demo    DemoMailbox
+	baseURL string
 }
 
 // New checks the options and parses the templates.
@@ -65,7 +81,8 @@ func New(opt Options) (*Server, error) {
 		return nil, fmt.Errorf("web: web.base_url %q is not an absolute URL (e.g. https://crm.example.it)", opt.BaseURL)
 	}
 	s := &Server{store: opt.Store, org: opt.Organization, secure: u != nil && u.Scheme == "https",
-		maxUp: opt.MaxUploadBytes, ttl: opt.SessionTTL, log: opt.Log, limiter: newLoginLimiter(5, 15*time.Minute)}
+		maxUp: opt.MaxUploadBytes, ttl: opt.SessionTTL, log: opt.Log, limiter: newLoginLimiter(5, 15*time.Minute),
+		mailer: opt.Mailer, test: opt.SendTest, demo: opt.Demo, baseURL: opt.BaseURL}
 	if s.maxUp <= 0 {
 		s.maxUp = 10 << 20
 	}

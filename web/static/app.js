@@ -40,3 +40,29 @@
   });
   focus(0);
 })();
+
+// Live preview of a campaign being written: the form is rendered by the
+// server for a sample recipient; the HTML goes into a sandboxed frame.
+(function () {
+  "use strict";
+  var form = document.getElementById("campaign-form");
+  if (!form) { return; }
+  var timer = null;
+  function show(id, text) { var el = document.getElementById(id); if (el) { el.textContent = text; } }
+  function update() {
+    fetch("/campaigns/preview", { method: "POST", body: new URLSearchParams(new FormData(form)), credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (p) {
+        var err = document.getElementById("preview-error");
+        err.hidden = !p.error;
+        err.textContent = p.error || "";
+        show("preview-subject", p.subject || "");
+        show("preview-text", p.text || "");
+        var frame = document.getElementById("preview-html");
+        frame.hidden = !p.html;
+        frame.srcdoc = p.html || "";
+      })
+      .catch(function () {});
+  }
+  form.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(update, 300); });
+})();
