@@ -3,8 +3,10 @@ package crm
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -28,8 +30,8 @@ type Event struct {
 }
 
 // audit appends an event to the chain inside tx, in one round trip (the
-// SQL function audit_append takes the chain head's row lock, computes the
-// hash and advances the head).
+// SQL function audit_append takes the chain's advisory lock, reads the last
+// event and computes the hash; audit_head follows at commit).
 func (s *Store) audit(ctx context.Context, tx *sqlx.Tx, actor Actor, action string, contactID int64, payload any) error {
 	body, err := json.Marshal(payload)
 	if err != nil {
@@ -75,4 +77,28 @@ func contactField(id *int64) string {
 		return "-"
 	}
 	return strconv.FormatInt(*id, 10)
+}
+
+// chainLockKey is the transaction-scoped advisory lock that serializes
+// appenders (the same key as in the SQL function audit_append).
+const chainLockKey = 7305994112349750123
+
+// chainHead is the last event of the chain as seen under the chain lock.
+type chainHead struct {
+	Seq  int64  `db:"seq"`
+	Hash []byte `db:"hash"`
+}
+
+// lockChain takes the chain lock until tx ends and returns the last event,
+// for appenders that compute several events in Go (auditMany).
+func lockChain(ctx context.Context, tx *sqlx.Tx) (chainHead, error) {
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(chainLockKey)); err != nil {
+		return chainHead{}, fmt.Errorf("lock the chain: %w", err)
+	}
+	head := chainHead{Hash: make([]byte, 32)}
+	err := tx.GetContext(ctx, &head, `SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1`)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return chainHead{}, fmt.Errorf("read the chain's last event: %w", err)
+	}
+	return head, nil
 }

@@ -92,12 +92,9 @@ type auditEntry struct {
 // auditMany appends several events of one action under one lock of the
 // chain head, with one INSERT: the same chain audit builds one at a time.
 func (s *Store) auditMany(ctx context.Context, tx *sqlx.Tx, actor Actor, action string, entries []auditEntry) error {
-	var head struct {
-		Seq  int64  `db:"seq"`
-		Hash []byte `db:"hash"`
-	}
-	if err := tx.GetContext(ctx, &head, `SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE`); err != nil {
-		return fmt.Errorf("crm: audit %s: lock chain head: %w", action, err)
+	head, err := lockChain(ctx, tx)
+	if err != nil {
+		return fmt.Errorf("crm: audit %s: %w", action, err)
 	}
 	n := len(entries)
 	seqs, contacts := make([]int64, n), make([]*int64, n)
@@ -133,9 +130,9 @@ func (s *Store) auditMany(ctx context.Context, tx *sqlx.Tx, actor Actor, action 
 			SELECT u.seq, u.at, $1, $2, u.contact_id, u.payload::json, u.payload_hash, u.prev_hash, u.hash
 			FROM unnest($3::bigint[], $4::timestamptz[], $5::bigint[], $6::text[], $7::bytea[], $8::bytea[], $9::bytea[])
 				AS u(seq, at, contact_id, payload, payload_hash, prev_hash, hash))
-		UPDATE audit_head SET seq = $10, hash = $11 WHERE id = 1`
+		SELECT 1`
 	if _, err := tx.ExecContext(ctx, q, actor, action, pq.Array(seqs), pq.Array(ats), pq.Array(cids), pq.Array(bodies),
-		pq.ByteaArray(phashes), pq.ByteaArray(prevs), pq.ByteaArray(hashes), seqs[n-1], hashes[n-1]); err != nil {
+		pq.ByteaArray(phashes), pq.ByteaArray(prevs), pq.ByteaArray(hashes)); err != nil {
 		return fmt.Errorf("crm: audit %d × %s: append: %w", n, action, err)
 	}
 	return nil

@@ -162,21 +162,27 @@ CREATE TABLE audit_head (
 );
 INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, decode(repeat('00', 32), 'hex'));
 
--- audit_append adds one event to the chain in one round trip. The head row
--- lock serializes appenders until their transactions end, so sequence order
--- is commit order. The hash covers the previous hash, the sequence number,
--- the time (microseconds since the epoch), actor, action, contact and the
--- SHA-256 of the payload's exact bytes; crm.VerifyAudit recomputes it in Go.
+-- audit_append adds one event to the chain in one round trip. A
+-- transaction-scoped advisory lock serializes appenders until their
+-- transactions end, so sequence order is commit order. The hash covers the
+-- previous hash, the sequence number, the time (microseconds since the
+-- epoch), actor, action, contact and the SHA-256 of the payload's exact
+-- bytes; crm.VerifyAudit recomputes it in Go.
 -- +goose StatementBegin
 CREATE FUNCTION audit_append(p_at timestamptz, p_actor text, p_action text, p_contact bigint, p_payload json)
 RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
-    h_seq  bigint;
-    h_hash bytea;
+    h_seq  bigint := 0;
+    h_hash bytea := decode(repeat('00', 32), 'hex');
     p_hash bytea := sha256(convert_to(p_payload::text, 'UTF8'));
     n_hash bytea;
 BEGIN
-    SELECT seq, hash INTO h_seq, h_hash FROM audit_head WHERE id = 1 FOR UPDATE;
+    PERFORM pg_advisory_xact_lock(7305994112349750123);
+    SELECT seq, hash INTO h_seq, h_hash FROM audit_events ORDER BY seq DESC LIMIT 1;
+    IF NOT FOUND THEN
+        h_seq := 0;
+        h_hash := decode(repeat('00', 32), 'hex');
+    END IF;
     n_hash := sha256(h_hash || int8send(h_seq + 1)
         || int8send((extract(epoch FROM p_at) * 1000000)::bigint)
         || convert_to(p_actor, 'UTF8') || '\x00'::bytea
@@ -185,10 +191,25 @@ BEGIN
         || p_hash);
     INSERT INTO audit_events (seq, at, actor, action, contact_id, payload, payload_hash, prev_hash, hash)
     VALUES (h_seq + 1, p_at, p_actor, p_action, p_contact, p_payload, p_hash, h_hash, n_hash);
-    UPDATE audit_head SET seq = h_seq + 1, hash = n_hash WHERE id = 1;
     RETURN h_seq + 1;
 END $$;
 -- +goose StatementEnd
+
+-- audit_head records the chain's last event, so that deleting events at the
+-- end is detected. It is written once per transaction, at commit, by the
+-- last event's deferred trigger: updating one row for every event of a
+-- large transaction would make each update walk all earlier versions.
+-- +goose StatementBegin
+CREATE FUNCTION audit_head_advance() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.seq = (SELECT max(seq) FROM audit_events) THEN
+        UPDATE audit_head SET seq = NEW.seq, hash = NEW.hash WHERE id = 1;
+    END IF;
+    RETURN NULL;
+END $$;
+-- +goose StatementEnd
+CREATE CONSTRAINT TRIGGER audit_head_advance AFTER INSERT ON audit_events
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION audit_head_advance();
 
 -- The audit table is append-only. The one exception is erasure's redaction,
 -- which replaces the payload (and sets redacted_at) inside a transaction that
@@ -214,4 +235,4 @@ CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
 
 -- +goose Down
 DROP TABLE audit_head, audit_events, suppressions, activities, bases, consents, consent_texts, evidence, contacts, users;
-DROP FUNCTION audit_append, audit_events_append_only, evidence_immutable;
+DROP FUNCTION audit_append, audit_head_advance, audit_events_append_only, evidence_immutable;
