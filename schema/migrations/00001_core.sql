@@ -29,6 +29,9 @@ CREATE TABLE contacts (
     last_activity_at  timestamptz NOT NULL DEFAULT now(),
     erased_at         timestamptz
 );
+-- Room in each page for HOT updates: last_activity_at and updated_at change
+-- with every activity and are not indexed.
+ALTER TABLE contacts SET (fillfactor = 80);
 CREATE INDEX contacts_status_created ON contacts (status, created_at DESC);
 CREATE INDEX contacts_address_hash ON contacts (address_hash);
 
