@@ -78,3 +78,12 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (User,
 	}
 	return u, nil
 }
+
+// CountUsers returns how many staff accounts exist (none on first run).
+func (s *Store) CountUsers(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM users`); err != nil {
+		return 0, fmt.Errorf("crm: count users: %w", err)
+	}
+	return n, nil
+}

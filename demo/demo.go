@@ -31,6 +31,8 @@ const (
 type Demo struct {
 	IMAP *imaptest.Server
 	SMTP *smtpsink.Server
+	// Seeded is how many sample messages the inbox started with.
+	Seeded int
 }
 
 // Start starts both servers on loopback ports and seeds the inbox.
@@ -54,6 +56,7 @@ func Start(now time.Time) (*Demo, error) {
 			return nil, fmt.Errorf("demo: seed inbox: %w", err)
 		}
 	}
+	d.Seeded = len(msgs)
 	return d, nil
 }
 

@@ -17,6 +17,7 @@ import (
 
 	"github.com/basis-crm/basis/config"
 	"github.com/basis-crm/basis/crm"
+	"github.com/basis-crm/basis/demo"
 	"github.com/basis-crm/basis/internal/pglocal"
 	"github.com/basis-crm/basis/schema"
 )
@@ -29,6 +30,8 @@ type app struct {
 	cluster *pglocal.Cluster
 	log     *slog.Logger
 	actor   crm.Actor
+	// demo is set in demo mode (serve --demo, or nothing configured).
+	demo *demo.Demo
 }
 
 type openMode int

@@ -27,8 +27,10 @@ func addComponent(name string, setup func(ctx context.Context, a *app, mux *http
 }
 
 func init() {
-	register("serve", "", func(ctx context.Context, env *cli, args []string) error {
-		if _, err := parseInterspersed(newFlags("serve"), args); err != nil {
+	register("serve", "[--demo]", func(ctx context.Context, env *cli, args []string) error {
+		fs := newFlags("serve")
+		demoFlag := fs.Bool("demo", false, "simulate the shared inbox and outgoing mail in-process")
+		if _, err := parseInterspersed(fs, args); err != nil {
 			return err
 		}
 		a, err := env.open(ctx, needCurrentSchema, slog.LevelInfo)
@@ -36,6 +38,17 @@ func init() {
 			return err
 		}
 		defer a.Close()
+		if demoWanted(a.cfg, *demoFlag) {
+			d, err := startDemo(a, env.stdout)
+			if err != nil {
+				return err
+			}
+			defer d.Close()
+			a.demo = d
+		}
+		if err := ensureAdmin(ctx, a, env, env.stdout); err != nil {
+			return err
+		}
 		return serve(ctx, a)
 	})
 }
