@@ -28,6 +28,7 @@ func newBrowser(t *testing.T) (context.Context, *atomic.Int32) {
 		chromedp.ExecPath(chromiumPath), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
 		chromedp.NoDefaultBrowserCheck, chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("lang", "en-US"),
+		chromedp.Flag("ignore-certificate-errors", true), // httptest's TLS servers, on loopback only
 		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 1000))
 	bctx, cancelB := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancelB(); cancelA() })

@@ -54,7 +54,8 @@ func newMailFixture(t *testing.T) *mailFixture {
 	f := newFixture(t)
 	sink := smtpsink.Start(t)
 	var h http.Handler
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
+	// https: one-click List-Unsubscribe (RFC 8058) needs an https link.
+	ts := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(ts.Close)
 	host, port := hostPortOf(t, sink.Addr())
 	mailer, err := mailout.New(f.st, mailout.Config{SMTP: mailout.SMTPConfig{Host: host, Port: port, TLS: mailout.TLSNone},

@@ -9,7 +9,7 @@ import (
 // pageCSP is the Content-Security-Policy of every page: only our own script
 // and style files, no inline script, no plugins, no framing by others.
 const pageCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-	"frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+	"frame-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
 // securityHeaders sets the headers every response carries; handlers that
 // need a different CSP (the sandboxed message frame) replace it.
