@@ -68,10 +68,12 @@ func (in *Ingester) IngestOnce(ctx context.Context, conn *Conn) (Summary, error)
 		batch = DefaultBatch
 	}
 	var pending []Fetched
+	var pendingBytes int
 	flush := func() error {
 		if len(pending) == 0 {
 			return nil
 		}
+		pendingBytes = 0
 		if err := in.storeBatch(ctx, mb, pending, &sum); err != nil {
 			return err
 		}
@@ -90,7 +92,8 @@ func (in *Ingester) IngestOnce(ctx context.Context, conn *Conn) (Summary, error)
 	}
 	err = conn.Fetch(ctx, last, batch, in.maxBytes(), func(f Fetched) error {
 		pending = append(pending, f)
-		if len(pending) >= batch {
+		pendingBytes += len(f.Raw)
+		if len(pending) >= batch || pendingBytes >= batchBytes {
 			return flush()
 		}
 		return nil
@@ -100,6 +103,10 @@ func (in *Ingester) IngestOnce(ctx context.Context, conn *Conn) (Summary, error)
 	}
 	return sum, err
 }
+
+// batchBytes bounds the raw bytes one batch holds in memory: a batch of
+// large messages is stored early rather than holding Batch of them at once.
+const batchBytes = 16 << 20
 
 func (in *Ingester) maxBytes() int64 {
 	if in.MaxMessageBytes <= 0 {
@@ -121,8 +128,12 @@ func (in *Ingester) storeBatch(ctx context.Context, mb mailbox, batch []Fetched,
 	var sum Summary
 	err := in.Store.InTx(ctx, func(tx *sqlx.Tx) error {
 		sum = Summary{}
+		stored, err := storedAmong(ctx, tx, mb, batch)
+		if err != nil {
+			return err
+		}
 		for _, f := range batch {
-			if err := in.storeOne(ctx, tx, mb, f, &sum); err != nil {
+			if err := in.storeOne(ctx, tx, mb, f, stored, &sum); err != nil {
 				return err
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
@@ -31,9 +32,9 @@ func (in *Ingester) apply(ctx context.Context, tx *sqlx.Tx, m *Message, f Fetche
 		return in.activity(ctx, tx, row, "reply", "reply received: "+clean(m.Subject, 200))
 	case ClassForwarded:
 		sum.Forwarded++
-		return in.capture(ctx, tx, m, f, res, row, "forwarded_email", sum)
+		return in.grantFollowUp(ctx, tx, m, f, res, row)
 	case ClassInquiry:
-		return in.capture(ctx, tx, m, f, res, row, "inbound_email", sum)
+		return in.grantFollowUp(ctx, tx, m, f, res, row)
 	case ClassReview:
 		row.Review = reviewFlag(m, f)
 	}
@@ -51,28 +52,42 @@ func reviewFlag(m *Message, f Fetched) string {
 	}
 }
 
-// capture turns the sender (or a forward's original sender) into a prospect
-// with a legitimate-interest basis whose evidence is this message.
-func (in *Ingester) capture(ctx context.Context, tx *sqlx.Tx, m *Message, f Fetched, res Result, row *inboundRow, source string, sum *Summary) error {
+// captureSource is the basis source of a prospect of class c.
+func captureSource(c Class) string {
+	if c == ClassForwarded {
+		return "forwarded_email"
+	}
+	return "inbound_email"
+}
+
+// sentAt is when the prospect wrote: the forwarded message's date, or the message's.
+func sentAt(m *Message, f Fetched, res Result) time.Time {
+	if !res.OriginalDate.IsZero() {
+		return res.OriginalDate
+	}
+	return messageTime(m, f)
+}
+
+// prospect turns the sender (or a forward's original sender) into a
+// prospect, before the message is stored as evidence, and sets
+// row.ContactID; or flags the message for review when there is no usable
+// sender or the sender was erased after writing it.
+func (in *Ingester) prospect(ctx context.Context, tx *sqlx.Tx, m *Message, f Fetched, res Result, row *inboundRow, sum *Summary) error {
 	sender := res.Sender
 	if _, err := crm.NormalizeAddress(sender.Address); err != nil {
 		row.Review, row.Reason = "missing_from", "no usable sender address: "+clean(sender.Address, 200)
 		return nil
 	}
-	sent := messageTime(m, f)
-	if !res.OriginalDate.IsZero() {
-		sent = res.OriginalDate
-	}
 	erasedAt, erased, err := in.Store.ErasedAt(ctx, tx, sender.Address)
 	if err != nil {
 		return err
 	}
-	if erased && sent.Before(erasedAt) {
+	if erased && sentAt(m, f, res).Before(erasedAt) {
 		row.Review, row.Reason = "erased_sender", "sender was erased after this message was sent: not captured again"
 		return nil
 	}
 	c, created, err := in.Store.Capture(ctx, tx, crm.CaptureInput{Email: sender.Address, Name: sender.Name, Phone: res.Phone,
-		Source: source, Actor: actor, Reason: "inquiry received by email", AfterErasure: erased})
+		Source: captureSource(row.Class), Actor: actor, Reason: "inquiry received by email", AfterErasure: erased})
 	if err != nil {
 		return err
 	}
@@ -80,12 +95,22 @@ func (in *Ingester) capture(ctx context.Context, tx *sqlx.Tx, m *Message, f Fetc
 	if created {
 		sum.Prospects++
 	}
+	return nil
+}
+
+// grantFollowUp gives the prospect a legitimate-interest basis whose
+// evidence is this message.
+func (in *Ingester) grantFollowUp(ctx context.Context, tx *sqlx.Tx, m *Message, f Fetched, res Result, row *inboundRow) error {
+	if row.ContactID == 0 {
+		return nil // flagged for review by prospect
+	}
 	reason := "inquiry received by email: " + clean(m.Subject, 200)
 	if res.ForwardedBy != nil {
 		reason = "inquiry forwarded by " + strings.ToLower(res.ForwardedBy.Address) + ": " + clean(res.OriginalSubject, 200)
 	}
-	_, err = in.Store.Grant(ctx, tx, crm.GrantInput{ContactID: c.ID, Purpose: crm.FollowUpPurpose, Kind: "legitimate_interest",
-		Source: source, EvidenceID: row.EvidenceID, Reason: reason, ValidFrom: sent, Actor: actor})
+	source := captureSource(row.Class)
+	_, err := in.Store.Grant(ctx, tx, crm.GrantInput{ContactID: row.ContactID, Purpose: crm.FollowUpPurpose, Kind: "legitimate_interest",
+		Source: source, EvidenceID: row.EvidenceID, Reason: reason, ValidFrom: sentAt(m, f, res), Actor: actor})
 	if err != nil && errors.Is(err, crm.ErrInvalidInput) {
 		return fmt.Errorf("mailin: %w (policy.purposes must include %s)", err, crm.FollowUpPurpose)
 	}

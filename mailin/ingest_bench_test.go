@@ -20,7 +20,7 @@ import (
 // BENCH_INGEST_N sets the mailbox size (2,000), BENCH_INGEST_BATCH the batch.
 func BenchmarkIngest(b *testing.B) {
 	n := envInt("BENCH_INGEST_N", 2000)
-	mix := mailgen.Mix{N: n, Senders: n / 20, ForwardEvery: 5, BounceEvery: 997, AttachEvery: 50}
+	mix := mailgen.Mix{N: n, Senders: n / 4, ForwardEvery: 5, BounceEvery: 997, AttachEvery: 50}
 	srv := imaptest.Start(b, "inbox@acme-srl.it", "secret")
 	for i := range n {
 		srv.Append(b, "INBOX", mix.Message(i))

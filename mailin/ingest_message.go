@@ -13,15 +13,17 @@ import (
 
 // storeOne keeps one fetched message as evidence and applies what its class
 // means: a prospect, an activity, a suppression or a review flag.
-func (in *Ingester) storeOne(ctx context.Context, tx *sqlx.Tx, mb mailbox, f Fetched, sum *Summary) error {
+// stored holds the SHA-256 of messages already stored from this mailbox;
+// storeOne adds each message it stores, so a batch that holds the same bytes
+// twice stores them once.
+func (in *Ingester) storeOne(ctx context.Context, tx *sqlx.Tx, mb mailbox, f Fetched, stored map[[32]byte]bool, sum *Summary) error {
 	m := Parse(f.Raw)
 	sum.Fetched++
-	if dup, err := alreadyStored(ctx, tx, mb, m.SHA256); err != nil || dup {
-		if dup {
-			sum.Duplicates++
-		}
-		return err
+	if stored[m.SHA256] {
+		sum.Duplicates++
+		return nil
 	}
+	stored[m.SHA256] = true
 	row := inboundRow{SHA256: m.SHA256, UID: f.UID, MessageID: m.MessageID, InReplyTo: m.InReplyTo, Subject: m.Subject,
 		Preview: m.Text, InternalDate: f.InternalDate, Size: f.Size}
 	if m.From != nil {
@@ -38,7 +40,15 @@ func (in *Ingester) storeOne(ctx context.Context, tx *sqlx.Tx, mb mailbox, f Fet
 			row.Class, row.Reason, row.ContactID = ClassReply, "in a thread with a contact", contactID
 		}
 	}
-	ev, err := in.Store.AddEvidence(ctx, tx, crm.EvidenceInput{Kind: evidenceKind(row.Class), ContentType: contentType(f),
+	if row.Class == ClassInquiry || row.Class == ClassForwarded {
+		if err := in.prospect(ctx, tx, m, f, res, &row, sum); err != nil {
+			return err
+		}
+	}
+	// Replies and prospects know their contact now: the evidence is stored
+	// tied to it, which saves attaching it afterwards.
+	known := row.ContactID
+	ev, err := in.Store.AddEvidence(ctx, tx, crm.EvidenceInput{ContactID: known, Kind: evidenceKind(row.Class), ContentType: contentType(f),
 		Content: f.Raw, ReceivedAt: f.InternalDate, Actor: actor, Metadata: evidenceMeta(mb, f, m, res)})
 	if err != nil {
 		return err
@@ -47,7 +57,7 @@ func (in *Ingester) storeOne(ctx context.Context, tx *sqlx.Tx, mb mailbox, f Fet
 	if err := in.apply(ctx, tx, m, f, res, &row, sum); err != nil {
 		return err
 	}
-	if row.ContactID != 0 {
+	if row.ContactID != 0 && known == 0 {
 		if err := in.Store.AttachEvidence(ctx, tx, ev.ID, row.ContactID, string(row.Class)+" message", actor); err != nil {
 			return err
 		}

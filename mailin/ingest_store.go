@@ -2,6 +2,7 @@ package mailin
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // mailbox names one checkpointed mailbox generation.
@@ -45,16 +47,26 @@ func advance(ctx context.Context, tx *sqlx.Tx, mb mailbox, uid uint32) error {
 	return nil
 }
 
-// alreadyStored reports whether these exact bytes were stored from this
-// mailbox before (a rescan after a UIDVALIDITY change, or a redelivery).
-func alreadyStored(ctx context.Context, q sqlx.QueryerContext, mb mailbox, sum [32]byte) (bool, error) {
-	var n int
-	err := sqlx.GetContext(ctx, q, &n, `SELECT count(*) FROM inbound_messages WHERE account = $1 AND mailbox = $2 AND sha256 = $3`,
-		mb.Account, mb.Mailbox, sum[:])
-	if err != nil {
-		return false, fmt.Errorf("mailin: duplicate check: %w", err)
+// storedAmong returns which of the batch's exact bytes were stored from
+// this mailbox before (a rescan after a UIDVALIDITY change, or a
+// redelivery), in one query for the whole batch.
+func storedAmong(ctx context.Context, q sqlx.QueryerContext, mb mailbox, batch []Fetched) (map[[32]byte]bool, error) {
+	sums := make([][]byte, len(batch))
+	for i, f := range batch {
+		sum := sha256.Sum256(f.Raw)
+		sums[i] = sum[:]
 	}
-	return n > 0, nil
+	var found [][]byte
+	err := sqlx.SelectContext(ctx, q, &found, `SELECT DISTINCT sha256 FROM inbound_messages
+		WHERE account = $1 AND mailbox = $2 AND sha256 = ANY($3)`, mb.Account, mb.Mailbox, pq.ByteaArray(sums))
+	if err != nil {
+		return nil, fmt.Errorf("mailin: duplicate check: %w", err)
+	}
+	stored := make(map[[32]byte]bool, len(found))
+	for _, sum := range found {
+		stored[[32]byte(sum)] = true
+	}
+	return stored, nil
 }
 
 // inboundRow is one row of inbound_messages.

@@ -37,7 +37,7 @@ func run(n, big int) error {
 		return err
 	}
 	defer d.Remove()
-	mix := mailgen.Mix{N: n, Senders: 1000, ForwardEvery: 5, BounceEvery: 997, AttachEvery: 50}
+	mix := mailgen.Mix{N: n, Senders: max(n/4, 1), ForwardEvery: 5, BounceEvery: 997, AttachEvery: 50}
 	if big > 0 {
 		err = mailgen.WriteBig(d.Maildir(), big<<20)
 	} else {
