@@ -6,6 +6,7 @@ import (
 	"net/textproto"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -33,7 +34,7 @@ func TestBrowserCampaignAndUnsubscribe(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`textarea[name=text]`), "{{.FirstName}}, "),
 		chromedp.SendKeys(chromedp.CSS(`textarea[name=text]`), "ecco le nuove caldaie a condensazione di quest'anno."),
 		chromedp.SendKeys(chromedp.CSS(`textarea[name=html]`), "<p>Ecco le <b>nuove caldaie</b>.</p>"),
-		chromedp.Poll[chromedp.Void](`document.getElementById("preview-subject").textContent.startsWith("Mario, le novità")`))
+		chromedp.Poll[chromedp.Void](`document.getElementById("preview-subject").textContent.startsWith("Mario, le novità") && document.getElementById("preview-html").srcdoc.includes("nuove caldaie")`), chromedp.Sleep(300*time.Millisecond))
 	if p := text(t, b, "#preview-text"); !strings.Contains(p, "Per non ricevere più questi messaggi") {
 		t.Fatalf("live preview lacks the unsubscribe footer: %s", p)
 	}

@@ -26,12 +26,7 @@ type reviewData struct {
 func reviewRows(items []crm.ReviewItem) []reviewRow {
 	rows := make([]reviewRow, len(items))
 	for i, it := range items {
-		rows[i] = reviewRow{ReviewItem: it}
-		if len(it.Head) > 0 {
-			m := parseMessage(it.Head)
-			rows[i].Subject, rows[i].From = m.Subject, m.From
-			rows[i].Preview = snippet(m.Text, 280)
-		}
+		rows[i] = reviewRow{ReviewItem: it, Subject: it.MessageSubject, From: it.MessageFrom, Preview: snippet(it.MessagePreview, 280)}
 	}
 	return rows
 }
