@@ -5,28 +5,30 @@ import (
 	"fmt"
 )
 
-// ReviewItem is a newly captured prospect waiting for staff, with the start
-// of the message that created it.
+// ReviewItem is a newly captured prospect waiting for staff, with the
+// message that created it as mailin recorded it (subject, sender and a
+// plain-text preview: hostile input, to be escaped when shown).
 type ReviewItem struct {
 	Contact
-	EvidenceID *int64 `db:"evidence_id"`
-	// Head is the first bytes (at most 16 KiB) of the raw message, for a
-	// preview; it is hostile input and must be escaped when shown.
-	Head []byte `db:"head"`
+	EvidenceID     *int64 `db:"evidence_id"`
+	MessageSubject string `db:"message_subject"`
+	MessageFrom    string `db:"message_from"`
+	MessagePreview string `db:"message_preview"`
 }
 
 // ReviewQueue returns contacts in status "new", newest first, each with the
-// first inbound message kept as its evidence.
+// first inbound message that concerns it.
 func (s *Store) ReviewQueue(ctx context.Context, limit, offset int) ([]ReviewItem, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
-	q := `SELECT ` + contactColumnsOf("c") + `, e.id AS evidence_id, e.head
+	q := `SELECT ` + contactColumnsOf("c") + `, m.evidence_id, COALESCE(m.subject, '') AS message_subject,
+			COALESCE(trim(m.from_name || ' <' || m.from_address || '>'), '') AS message_from,
+			COALESCE(left(m.preview, 400), '') AS message_preview
 		FROM contacts c
 		LEFT JOIN LATERAL (
-			SELECT id, substring(content FROM 1 FOR 16384) AS head FROM evidence
-			WHERE contact_id = c.id AND kind IN ('inbound_email', 'forwarded_email') AND erased_at IS NULL
-			ORDER BY contact_id, kind, received_at LIMIT 1) e ON true
+			SELECT evidence_id, subject, from_name, from_address, preview FROM inbound_messages
+			WHERE contact_id = c.id ORDER BY internal_date LIMIT 1) m ON true
 		WHERE c.status = 'new'
 		ORDER BY c.created_at DESC, c.id DESC LIMIT $1 OFFSET $2`
 	out := []ReviewItem{}
