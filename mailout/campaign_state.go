@@ -99,6 +99,14 @@ func (m *Mailer) Tick(ctx context.Context) error {
 			return err
 		}
 	}
+	if len(due) > 0 {
+		// Thousands of rows just arrived: without fresh statistics the
+		// planner sorts the whole queue for every claim instead of reading
+		// the due index in order.
+		if _, err := m.db.ExecContext(ctx, `ANALYZE outbox`); err != nil {
+			return fmt.Errorf("mailout: analyze outbox: %w", err)
+		}
+	}
 	const done = `UPDATE campaigns k SET status = 'done', finished_at = now()
 		WHERE k.status = 'running' AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.campaign_id = k.id AND o.status IN ('queued', 'sending'))`
 	if _, err := m.db.ExecContext(ctx, done); err != nil {
