@@ -27,13 +27,16 @@ func (p *Poller) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
+		wait := backoff.Next()
 		if errors.Is(err, errLockHeld) {
 			log.Debug("another process polls this account; waiting")
 		} else {
-			log.Error("mailbox polling stopped; reconnecting", "err", err, "retry_in", backoff.Next())
+			log.Error("mailbox polling stopped; reconnecting", "err", err, "retry_in", wait.Round(time.Second))
 		}
-		if err := backoff.Wait(ctx); err != nil {
+		select {
+		case <-ctx.Done():
 			return nil
+		case <-time.After(wait):
 		}
 	}
 	return nil

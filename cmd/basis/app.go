@@ -19,6 +19,7 @@ import (
 	"github.com/basis-crm/basis/crm"
 	"github.com/basis-crm/basis/demo"
 	"github.com/basis-crm/basis/internal/pglocal"
+	"github.com/basis-crm/basis/mailout"
 	"github.com/basis-crm/basis/schema"
 )
 
@@ -32,6 +33,9 @@ type app struct {
 	actor   crm.Actor
 	// demo is set in demo mode (serve --demo, or nothing configured).
 	demo *demo.Demo
+	// mailout is the outbox, made once by mailer().
+	mailout    *mailout.Mailer
+	mailoutErr error
 }
 
 type openMode int

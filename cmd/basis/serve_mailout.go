@@ -14,6 +14,10 @@ func init() {
 		if err != nil {
 			return nil, err
 		}
+		if a.cfg.Mailout.SMTP.Host == "" {
+			a.log.Warn("mailout.smtp.host is empty: nothing is sent; notices and consent requests wait in the outbox until an SMTP server is configured")
+			return nil, nil
+		}
 		sender := func(ctx context.Context) error {
 			defer m.Close()
 			return m.Run(ctx, 2*time.Second)
@@ -36,10 +40,21 @@ func init() {
 	})
 }
 
-// mailer builds the outbox from the configuration and registers the
-// privacy notice on capture.
+// mailer returns the outbox built from the configuration, creating it (and
+// registering the privacy notice on capture) the first time.
 func (a *app) mailer() (*mailout.Mailer, error) {
+	if a.mailout == nil && a.mailoutErr == nil {
+		a.mailout, a.mailoutErr = a.newMailer()
+	}
+	return a.mailout, a.mailoutErr
+}
+
+func (a *app) newMailer() (*mailout.Mailer, error) {
 	c := a.cfg
+	if c.Mailout.From == "" && c.Mailout.SMTP.Host == "" {
+		// Nothing is sent without SMTP; queued mail needs a sender all the same.
+		c.Mailout.From = c.Organization.Name + " <info@" + firstOr(c.Organization.StaffDomains, "example.com") + ">"
+	}
 	cfg := mailout.Config{
 		SMTP: mailout.SMTPConfig{Host: c.Mailout.SMTP.Host, Port: c.Mailout.SMTP.Port, TLS: mailout.TLSMode(c.Mailout.SMTP.TLS),
 			Username: c.Mailout.SMTP.Username, Password: c.Mailout.SMTP.Password,
