@@ -23,7 +23,11 @@ func (p *Poller) Run(ctx context.Context) error {
 	log := p.Ingester.Log.With("account", p.Account.Name)
 	backoff := Backoff{Min: time.Second, Max: 5 * time.Minute}
 	for ctx.Err() == nil {
+		started := time.Now()
 		err := p.holdLockAndPoll(ctx)
+		if time.Since(started) > time.Minute {
+			backoff.Reset() // it worked for a while: start again from the shortest delay
+		}
 		if ctx.Err() != nil {
 			return nil
 		}
