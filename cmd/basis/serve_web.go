@@ -31,10 +31,11 @@ func init() {
 			return nil, err
 		}
 		srv.Mount(mux)
+		// The outbox is shared with the mailout component, which closes it.
 		closer := func(ctx context.Context) error {
 			<-ctx.Done()
 			closeTest()
-			return m.Close()
+			return nil
 		}
 		return []func(ctx context.Context) error{closer}, nil
 	})
