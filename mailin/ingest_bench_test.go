@@ -54,3 +54,26 @@ func envInt(name string, def int) int {
 	}
 	return def
 }
+
+// BenchmarkIngestLarge stores one 40 MB message, for -memprofile: what a
+// large message costs beyond its own bytes.
+func BenchmarkIngestLarge(b *testing.B) {
+	srv := imaptest.Start(b, "inbox@acme-srl.it", "secret")
+	srv.Append(b, "INBOX", mailgen.Big(40<<20))
+	acct := mailin.Account{Name: "shared", Host: srv.Host(), Port: srv.Port(), TLS: "none", Username: srv.User,
+		Password: srv.Password, Mailbox: "INBOX", After: "none"}
+	for range b.N {
+		b.StopTimer()
+		in := ingesterFor(pgtest.New(b), discardLog())
+		c, err := mailin.Dial(ctx, acct, discardLog())
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		sum, err := in.IngestOnce(ctx, c)
+		c.Close()
+		if err != nil || sum.Fetched != 1 {
+			b.Fatalf("ingest: %+v, %v", sum, err)
+		}
+	}
+}

@@ -48,14 +48,15 @@ fresh_db() {
   "$W/basis" -c "$W/basis.yaml" migrate >/dev/null
 }
 
-# basis_run: one timed `basis ingest --once`; prints "seconds maxrss_kb".
+# basis_run: one timed `basis ingest --once`; sets b (seconds) and k (max RSS in KB).
 basis_run() {
   fresh_db
   local t0 t1
   t0=$(now)
   /usr/bin/time -v -o "$W/time.txt" "$W/basis" -c "$W/basis.yaml" ingest --once >"$W/ingest.out" 2>&1 || { cat "$W/ingest.out"; exit 1; }
   t1=$(now)
-  echo "$(echo "$t1 - $t0" | bc) $(awk -F': ' '/Maximum resident set size/ {print $2}' "$W/time.txt")"
+  b=$(echo "$t1 - $t0" | bc)
+  k=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$W/time.txt")
 }
 
 mbsync_run() {
@@ -106,7 +107,7 @@ config
 mb=(); bs=(); rss=()
 for r in $(seq "$RUNS"); do
   m=$(mbsync_run)
-  read -r b k < <(basis_run)
+  basis_run
   mb+=("$m"); bs+=("$b"); rss+=("$k")
   summary=$(tail -n 1 "$W/ingest.out")
   printf 'run %d: mbsync %.2fs (%.0f msg/s)  basis %.2fs (%.0f msg/s, max RSS %d MB)  load %s\n' "$r" "$m" "$(echo "$N / $m" | bc -l)" \
@@ -124,7 +125,7 @@ echo "one 40 MB message"
 coproc IMAPD { "$W/imapd" -big 40; }
 read -r HOST PORT USER PASS COUNT <&"${IMAPD[0]}"
 config
-read -r b k < <(basis_run)
+basis_run
 printf '40 MB message: basis ingest --once %.2fs, max RSS %d MB  load %s\n' "$b" "$((k / 1024))" "$(load)"
 echo "  $(tail -n 1 "$W/ingest.out")"
 eval "exec ${IMAPD[1]}>&-"; wait "$IMAPD_PID" 2>/dev/null || true
