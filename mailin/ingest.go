@@ -67,39 +67,58 @@ func (in *Ingester) IngestOnce(ctx context.Context, conn *Conn) (Summary, error)
 	if batch <= 0 {
 		batch = DefaultBatch
 	}
+	// Stored messages get their after-action once a FETCH has been read to
+	// its end: the connection cannot run another command while a FETCH
+	// is still streaming bodies.
 	var pending []Fetched
-	var pendingBytes int
-	flush := func() error {
+	var pendingBytes, seen int
+	var stored []uint32
+	store := func() error {
 		if len(pending) == 0 {
 			return nil
 		}
-		pendingBytes = 0
 		if err := in.storeBatch(ctx, mb, pending, &sum); err != nil {
 			return err
 		}
-		uids := make([]uint32, len(pending))
-		for i, f := range pending {
-			uids[i] = f.UID
+		for _, f := range pending {
+			stored = append(stored, f.UID)
 		}
-		pending = pending[:0]
+		clear(pending) // drop the raw bytes now, not when the slots are reused
+		pending, pendingBytes = pending[:0], 0
 		if in.Progress != nil {
 			in.Progress(acct.Name, sum.Fetched)
 		}
-		if err := conn.After(ctx, uids, acct.After); err != nil {
+		return nil
+	}
+	after := func() {
+		if len(stored) == 0 {
+			return
+		}
+		if err := conn.After(ctx, stored, acct.After); err != nil {
 			in.Log.Warn("after-action failed; messages are stored and will not be fetched again", "account", acct.Name, "err", err)
 		}
-		return nil
+		stored = stored[:0]
 	}
 	err = conn.Fetch(ctx, last, batch, in.maxBytes(), func(f Fetched) error {
 		pending = append(pending, f)
 		pendingBytes += len(f.Raw)
-		if len(pending) >= batch || pendingBytes >= batchBytes {
-			return flush()
+		seen++
+		switch {
+		case seen%batch == 0: // the last message of one FETCH of batch UIDs
+			if err := store(); err != nil {
+				return err
+			}
+			after()
+		case pendingBytes >= batchBytes:
+			return store()
 		}
 		return nil
 	})
 	if err == nil {
-		err = flush()
+		err = store()
+	}
+	if err == nil {
+		after()
 	}
 	return sum, err
 }

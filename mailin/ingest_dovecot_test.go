@@ -289,3 +289,23 @@ func (h *recordingHandler) has(s string) bool {
 	}
 	return false
 }
+
+func TestDovecotLargeMessagesAreStoredBeforeTheBatchFills(t *testing.T) {
+	e := newDovecotIngest(t, "move:Processed")
+	const n = 5 // 5 × 6 MB: stored in more than one transaction within one FETCH of 10
+	for i := range n {
+		e.d.Deliver(t, "INBOX", inquiry(i, 6<<20))
+	}
+	if sum := e.ingestOnce(); sum.Fetched != n || sum.Prospects != n {
+		t.Errorf("summary %+v, want %d prospects", sum, n)
+	}
+	if got := e.count(`SELECT count(DISTINCT xmin::text) FROM inbound_messages`); got < 2 {
+		t.Errorf("all %d large messages were stored in one transaction; want batches bounded by size", n)
+	}
+	if st := e.d.Status(t, "Processed"); *st.NumMessages != n {
+		t.Errorf("Processed holds %d messages, want %d", *st.NumMessages, n)
+	}
+	if st := e.d.Status(t, "INBOX"); *st.NumMessages != 0 {
+		t.Errorf("INBOX holds %d messages, want 0", *st.NumMessages)
+	}
+}
