@@ -14,6 +14,7 @@ import (
 	"github.com/basis-crm/basis/config"
 	"github.com/basis-crm/basis/crm"
 	"github.com/basis-crm/basis/internal/pgtest"
+	"github.com/basis-crm/basis/mailin"
 	"github.com/basis-crm/basis/mailout"
 )
 
@@ -120,6 +121,14 @@ func (f *fixture) mustCapture(email, name string, raw string) crm.Contact {
 		ev, err := f.st.AddEvidence(ctx, tx, crm.EvidenceInput{ContactID: c.ID, Kind: "inbound_email", ContentType: "message/rfc822",
 			Content: []byte(raw), Actor: system})
 		if err != nil {
+			return err
+		}
+		// The row mailin records beside the evidence: where it came from and what it says.
+		m := mailin.Parse([]byte(raw))
+		if _, err := tx.Exec(`INSERT INTO inbound_messages (evidence_id, sha256, account, mailbox, uidvalidity, uid, from_address,
+			from_name, subject, preview, internal_date, size, class, contact_id)
+			VALUES ($1, $2, 'shared', 'INBOX', 1, $1, $3, $4, $5, $6, now(), $7, 'inquiry', $8)`,
+			ev.ID, m.SHA256[:], email, name, m.Subject, m.Text, len(raw), c.ID); err != nil {
 			return err
 		}
 		_, err = f.st.Grant(ctx, tx, crm.GrantInput{ContactID: c.ID, Purpose: "inquiry_followup", Kind: "legitimate_interest",
