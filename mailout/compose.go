@@ -6,7 +6,9 @@ import (
 	"encoding/base32"
 	"errors"
 	"fmt"
+	"net"
 	"net/mail"
+	"net/url"
 	"strings"
 	"time"
 
@@ -116,7 +118,12 @@ func setHeaders(m *gomail.Msg, in Draft) error {
 		if in.UnsubscribeMailto != "" {
 			extra = append(extra, "mailto:"+in.UnsubscribeMailto)
 		}
-		if err := m.SetListUnsubscribeOneClick(in.UnsubscribeURL, extra...); err != nil {
+		if loopbackHTTP(in.UnsubscribeURL) {
+			// Demo mode and local trials serve plain http on loopback: same
+			// headers, though mail clients only offer one-click over https.
+			m.SetListUnsubscribe(append([]string{in.UnsubscribeURL}, extra...)...)
+			m.SetListUnsubscribePost()
+		} else if err := m.SetListUnsubscribeOneClick(in.UnsubscribeURL, extra...); err != nil {
 			return fmt.Errorf("mailout: compose: unsubscribe URL %q must be https (check web.base_url): %w", in.UnsubscribeURL, err)
 		}
 	} else if in.UnsubscribeMailto != "" {
@@ -173,4 +180,17 @@ func newMessageID(addr string) (string, error) {
 	var b [16]byte
 	rand.Read(b[:])
 	return strings.ToLower(idEncoding.EncodeToString(b[:])) + "@" + addr[at+1:], nil
+}
+
+// loopbackHTTP reports a plain-http URL on a loopback host.
+func loopbackHTTP(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "http" {
+		return false
+	}
+	if u.Hostname() == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(u.Hostname())
+	return ip != nil && ip.IsLoopback()
 }

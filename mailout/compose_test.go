@@ -181,3 +181,23 @@ func TestComposeSingleBody(t *testing.T) {
 		}
 	}
 }
+
+func TestUnsubscribeOverPlainHTTPOnlyOnLoopback(t *testing.T) {
+	base := Draft{From: "Acme <info@acme-srl.it>", To: "mario@example.it", Subject: "Novità", Text: "ciao",
+		UnsubscribeMailto: "unsubscribe+tok@acme-srl.it"}
+	demo := base
+	demo.UnsubscribeURL = "http://127.0.0.1:8080/u/tok"
+	c, err := Compose(demo)
+	if err != nil {
+		t.Fatalf("loopback http (demo mode): %v", err)
+	}
+	if !strings.Contains(string(c.Raw), "List-Unsubscribe: <http://127.0.0.1:8080/u/tok>, <mailto:unsubscribe+tok@acme-srl.it>") ||
+		!strings.Contains(string(c.Raw), "List-Unsubscribe-Post: List-Unsubscribe=One-Click") {
+		t.Errorf("headers:\n%s", c.Raw)
+	}
+	public := base
+	public.UnsubscribeURL = "http://crm.acme-srl.it/u/tok"
+	if _, err := Compose(public); err == nil || !strings.Contains(err.Error(), "must be https") {
+		t.Errorf("plain http on a public host: got %v, want a refusal naming web.base_url", err)
+	}
+}
