@@ -64,7 +64,9 @@ func storedAmong(ctx context.Context, q sqlx.QueryerContext, mb mailbox, batch [
 	}
 	stored := make(map[[32]byte]bool, len(found))
 	for _, sum := range found {
-		stored[[32]byte(sum)] = true
+		if len(sum) == sha256.Size {
+			stored[[32]byte(sum)] = true
+		}
 	}
 	return stored, nil
 }
