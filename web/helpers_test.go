@@ -127,7 +127,7 @@ func (f *fixture) mustCapture(email, name string, raw string) crm.Contact {
 		m := mailin.Parse([]byte(raw))
 		if _, err := tx.Exec(`INSERT INTO inbound_messages (evidence_id, sha256, account, mailbox, uidvalidity, uid, from_address,
 			from_name, subject, preview, internal_date, size, class, contact_id)
-			VALUES ($1, $2, 'shared', 'INBOX', 1, $1, $3, $4, $5, $6, now(), $7, 'inquiry', $8)`,
+			VALUES ($1, $2, 'fixtures', 'INBOX', 1, $1, $3, $4, $5, $6, now(), $7, 'inquiry', $8)`,
 			ev.ID, m.SHA256[:], email, name, m.Subject, m.Text, len(raw), c.ID); err != nil {
 			return err
 		}
