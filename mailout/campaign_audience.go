@@ -26,6 +26,9 @@ func (m *Mailer) PreviewCampaign(ctx context.Context, id int64) (Preview, error)
 	if err != nil {
 		return Preview{}, err
 	}
+	if err := m.freshStats(ctx, audienceTables...); err != nil {
+		return Preview{}, err
+	}
 	seg, args := c.Segment.sql(1)
 	why, wargs := m.store.ExclusionSQL("c", 1+len(args), c.Purpose)
 	q := `SELECT reason, count(*) AS n FROM (SELECT ` + why + ` AS reason FROM contacts c WHERE ` + seg + `) r GROUP BY reason`

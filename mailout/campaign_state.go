@@ -94,18 +94,21 @@ func (m *Mailer) Tick(ctx context.Context) error {
 	if err := m.db.SelectContext(ctx, &due, `SELECT id FROM campaigns WHERE status = 'scheduled' AND scheduled_at <= now() ORDER BY id`); err != nil {
 		return fmt.Errorf("mailout: due campaigns: %w", err)
 	}
-	for _, id := range due {
-		if err := m.startCampaign(ctx, id); err != nil {
+	if len(due) > 0 {
+		if err := m.freshStats(ctx, audienceTables...); err != nil {
 			return err
 		}
 	}
-	if len(due) > 0 {
-		// Thousands of rows just arrived: without fresh statistics the
-		// planner sorts the whole queue for every claim instead of reading
-		// the due index in order.
-		if _, err := m.db.ExecContext(ctx, `ANALYZE outbox`); err != nil {
-			return fmt.Errorf("mailout: analyze outbox: %w", err)
+	queued := 0
+	for _, id := range due {
+		n, err := m.startCampaign(ctx, id)
+		if err != nil {
+			return err
 		}
+		queued += n
+	}
+	if err := m.analyzeGrown(ctx, "outbox", queued); err != nil {
+		return err
 	}
 	const done = `UPDATE campaigns k SET status = 'done', finished_at = now()
 		WHERE k.status = 'running' AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.campaign_id = k.id AND o.status IN ('queued', 'sending'))`
@@ -116,15 +119,17 @@ func (m *Mailer) Tick(ctx context.Context) error {
 	return err
 }
 
-// startCampaign materializes the audience and sets the campaign running.
-func (m *Mailer) startCampaign(ctx context.Context, id int64) error {
-	return m.store.InTx(ctx, func(tx *sqlx.Tx) error {
+// startCampaign materializes the audience and sets the campaign running;
+// it returns how many messages it queued.
+func (m *Mailer) startCampaign(ctx context.Context, id int64) (int, error) {
+	var n int
+	err := m.store.InTx(ctx, func(tx *sqlx.Tx) error {
 		var c Campaign
 		err := tx.GetContext(ctx, &c, `SELECT `+campaignColumns+` FROM campaigns WHERE id = $1 AND status = 'scheduled' FOR UPDATE SKIP LOCKED`, id)
 		if err != nil {
 			return nil // started by another process, or paused meanwhile
 		}
-		n, err := m.materialize(ctx, tx, c)
+		n, err = m.materialize(ctx, tx, c)
 		if err != nil {
 			return err
 		}
@@ -134,4 +139,8 @@ func (m *Mailer) startCampaign(ctx context.Context, id int64) error {
 		m.log.Info("campaign started", "campaign_id", id, "recipients", n)
 		return m.store.OutboxEvent(ctx, tx, system, "campaign.started", 0, map[string]any{"campaign_id": id, "recipients": n})
 	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
 }
