@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -234,5 +235,25 @@ func TestWrongCredentialsNameTheAccount(t *testing.T) {
 	_, err := mailin.Dial(ctx, e.acct, discardLog())
 	if err == nil || !strings.Contains(err.Error(), `account "shared"`) || !strings.Contains(err.Error(), "password") {
 		t.Fatalf("got %v, want an error naming the account and the setting", err)
+	}
+}
+
+func TestIngestOnceRefusesAnAccountBeingPolled(t *testing.T) {
+	e := newIngestEnv(t)
+	e.appendFixture("inquiry_it.eml")
+	pollCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		(&mailin.Poller{Ingester: e.in, Account: e.acct, PollInterval: time.Hour}).Run(pollCtx)
+	}()
+	defer func() { stop(); <-done }()
+	deadline := time.Now().Add(30 * time.Second)
+	for e.count(`SELECT count(*) FROM inbound_messages`) == 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	_, err := e.in.IngestAccount(ctx, e.acct)
+	if !errors.Is(err, mailin.ErrAccountBusy) || !strings.Contains(err.Error(), `account "shared"`) {
+		t.Fatalf("ingest beside a running poller: got %v, want ErrAccountBusy naming the account", err)
 	}
 }

@@ -46,24 +46,54 @@ func (p *Poller) Run(ctx context.Context) error {
 	return nil
 }
 
-var errLockHeld = errors.New("account is polled by another process")
+// ErrAccountBusy reports an account another process is ingesting (a
+// `basis serve` poller, or another `basis ingest`).
+var ErrAccountBusy = errors.New("another Basis process is ingesting this account")
+
+// errLockHeld is the poller's name for it.
+var errLockHeld = ErrAccountBusy
 
 func (p *Poller) holdLockAndPoll(ctx context.Context) error {
-	conn, err := p.Ingester.Store.DB().Conn(ctx)
+	return p.Ingester.withAccountLock(ctx, p.Account.Name, p.poll)
+}
+
+// withAccountLock runs fn holding the account's advisory lock, so that only
+// one process fetches an account at a time.
+func (in *Ingester) withAccountLock(ctx context.Context, account string, fn func(context.Context) error) error {
+	conn, err := in.Store.DB().Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("mailin: advisory lock: %w", err)
 	}
 	defer conn.Close()
-	key := lockKey(p.Account.Name)
+	key := lockKey(account)
 	var got bool
 	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, key).Scan(&got); err != nil {
 		return fmt.Errorf("mailin: advisory lock: %w", err)
 	}
 	if !got {
-		return errLockHeld
+		return ErrAccountBusy
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, key)
-	return p.poll(ctx)
+	return fn(ctx)
+}
+
+// IngestAccount connects to the account and ingests everything new once,
+// holding the account's lock (`basis ingest --once`).
+func (in *Ingester) IngestAccount(ctx context.Context, acct Account) (Summary, error) {
+	sum := Summary{Account: acct.Name}
+	err := in.withAccountLock(ctx, acct.Name, func(ctx context.Context) error {
+		c, err := Dial(ctx, acct, in.Log)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		sum, err = in.IngestOnce(ctx, c)
+		return err
+	})
+	if errors.Is(err, ErrAccountBusy) {
+		err = fmt.Errorf("account %q: %w (a running `basis serve` polls it; stop it or try again later)", acct.Name, err)
+	}
+	return sum, err
 }
 
 func (p *Poller) poll(ctx context.Context) error {

@@ -78,7 +78,7 @@ func ingest(ctx context.Context, env *cli, args []string) error {
 			continue
 		}
 		found = true
-		sum, err := ingestAccount(ctx, in, acct, a.log)
+		sum, err := in.IngestAccount(ctx, acct)
 		if err != nil {
 			sum.Errors++
 			failed = append(failed, err)
@@ -97,15 +97,6 @@ func ingest(ctx context.Context, env *cli, args []string) error {
 		}
 	}
 	return errors.Join(failed...)
-}
-
-func ingestAccount(ctx context.Context, in *mailin.Ingester, acct mailin.Account, log *slog.Logger) (mailin.Summary, error) {
-	c, err := mailin.Dial(ctx, acct, log)
-	if err != nil {
-		return mailin.Summary{Account: acct.Name}, err
-	}
-	defer c.Close()
-	return in.IngestOnce(ctx, c)
 }
 
 // progressPrinter shows count and rate on a terminal once a mailbox is
