@@ -66,12 +66,20 @@ func (s *Store) AddEvidence(ctx context.Context, tx *sqlx.Tx, in EvidenceInput) 
 		return Evidence{}, fmt.Errorf("crm: evidence metadata: %w", err)
 	}
 	sum := sha256.Sum256(in.Content)
-	const q = `
+	content, err := contentParam(ctx, tx, in.Content)
+	if err != nil {
+		return Evidence{}, err
+	}
+	q := `
 		INSERT INTO evidence (contact_id, kind, sha256, content, size, content_type, file_name, metadata, received_at, created_by, created_at)
-		VALUES (NULLIF($1, 0), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+		VALUES (NULLIF($1, 0), $2, $3, ` + content + `, $5, $6, $7, $8, $9, $10, $11)
 		RETURNING ` + evidenceColumns
 	var e Evidence
-	if err := tx.GetContext(ctx, &e, q, in.ContactID, in.Kind, sum[:], in.Content, len(in.Content), in.ContentType,
+	var contentArg any = in.Content
+	if content != "$4" {
+		contentArg = nil // the content was uploaded in chunks
+	}
+	if err := tx.GetContext(ctx, &e, q, in.ContactID, in.Kind, sum[:], contentArg, len(in.Content), in.ContentType,
 		in.FileName, meta, in.ReceivedAt, in.Actor, s.clock()); err != nil {
 		return Evidence{}, fmt.Errorf("crm: store evidence: %w", err)
 	}
