@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"golang.org/x/term"
@@ -56,6 +57,7 @@ func ingest(ctx context.Context, env *cli, args []string) error {
 	if !*once {
 		return usagef("--once is required (`basis serve` ingests continuously)")
 	}
+	softMemoryLimit(env)
 	a, err := env.open(ctx, needCurrentSchema, slog.LevelWarn)
 	if err != nil {
 		return err
@@ -129,4 +131,13 @@ func servePollers(_ context.Context, a *app, _ *http.ServeMux) ([]func(context.C
 		loops = append(loops, p.Run)
 	}
 	return loops, nil
+}
+
+// softMemoryLimit asks the garbage collector to keep the heap near 100 MB
+// while ingesting (large messages are read, parsed and stored one at a
+// time, so little is live at once), unless GOMEMLIMIT says otherwise.
+func softMemoryLimit(env *cli) {
+	if env.getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(100 << 20)
+	}
 }
