@@ -32,6 +32,23 @@ func BenchmarkAuditAppend10k(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.N*10_000)/b.Elapsed().Seconds(), "events/s")
 	})
+	b.Run("Batched", func(b *testing.B) {
+		entries := make([]auditEntry, 10_000)
+		for j := range entries {
+			entries[j] = auditEntry{contactID: int64(j + 1), payload: payload}
+		}
+		for i := 0; i < b.N; i++ {
+			if err := st.InTx(ctx, func(tx *sqlx.Tx) error {
+				return st.auditMany(ctx, tx, "system:bench", "activity.logged", entries)
+			}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.N*10_000)/b.Elapsed().Seconds(), "events/s")
+		if res, err := st.VerifyAudit(ctx); err != nil || !res.OK {
+			b.Fatalf("chain after batched appends: %+v %v", res, err)
+		}
+	})
 	b.Run("TransactionEach", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			for j := 0; j < 10_000; j++ {

@@ -28,6 +28,7 @@ func seedLarge(b *testing.B) (*crm.Store, *sqlx.DB) {
 	} else {
 		benchDB = pgtest.New(b)
 	}
+	benchDB.SetMaxIdleConns(16) // as basis itself does (cmd/basis connect)
 	var have int
 	if err := benchDB.Get(&have, `SELECT count(*) FROM contacts`); err != nil {
 		b.Fatal(err)
