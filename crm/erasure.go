@@ -121,7 +121,25 @@ func (s *Store) eraseTx(ctx context.Context, tx *sqlx.Tx, c Contact, reason stri
 	for k, v := range extra {
 		payload[k] = v
 	}
-	return s.audit(ctx, tx, actor, "contact.erased", c.ID, payload)
+	if err := s.audit(ctx, tx, actor, "contact.erased", c.ID, payload); err != nil {
+		return err
+	}
+	return s.eraseMergedInto(ctx, tx, c, reason, actor, extra)
+}
+
+// eraseMergedInto erases the contacts merged into c: the same person under
+// another address is the same person's data.
+func (s *Store) eraseMergedInto(ctx context.Context, tx *sqlx.Tx, c Contact, reason string, actor Actor, extra map[string]any) error {
+	var merged []Contact
+	if err := tx.SelectContext(ctx, &merged, `SELECT `+contactColumns+` FROM contacts WHERE merged_into = $1 AND erased_at IS NULL`, c.ID); err != nil {
+		return fmt.Errorf("crm: erase: contacts merged into %d: %w", c.ID, err)
+	}
+	for _, m := range merged {
+		if err := s.eraseTx(ctx, tx, m, fmt.Sprintf("%s (merged into contact %d)", reason, c.ID), actor, extra); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ErasureTables lists the tables erasure clears, for the test that checks

@@ -110,3 +110,22 @@ func TestEveryContactTableHasAnErasureStep(t *testing.T) {
 		}
 	}
 }
+
+func TestErasingAContactErasesWhatWasMergedIntoIt(t *testing.T) {
+	st, db := newStore(t)
+	keep := mustCapture(t, st, "mario.rossi@example.it", "Mario Rossi")
+	dup := mustCapture(t, st, "m.rossi@rossi-casa.it", "Mario Rossi (home)")
+	if err := st.Merge(ctx, keep.ID, dup.ID, "same person, home address", system); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Erase(ctx, crm.ErasureInput{Email: "mario.rossi@example.it", Reason: "Art. 17", Actor: system}); err != nil {
+		t.Fatal(err)
+	}
+	dump := strings.ToLower(pgtest.Dump(t, db))
+	for _, s := range []string{"mario.rossi@example.it", "m.rossi@rossi-casa.it", "mario rossi"} {
+		if strings.Contains(dump, s) {
+			t.Errorf("%q still in the database after erasing the contact it was merged into", s)
+		}
+	}
+	mustVerify(t, st)
+}
