@@ -39,49 +39,70 @@ func (s *Store) AddSentMessages(ctx context.Context, tx *sqlx.Tx, actor Actor, m
 	if len(msgs) == 0 {
 		return nil, nil
 	}
-	now := s.clock()
-	contacts := make([]int64, len(msgs))
-	sums := make([][]byte, len(msgs))
-	contents := make([][]byte, len(msgs))
-	sizes := make([]int64, len(msgs))
-	metas := make([]string, len(msgs))
-	received := make([]string, len(msgs))
-	for i, m := range msgs {
-		sum := sha256.Sum256(m.Raw)
-		meta, err := json.Marshal(orEmpty(m.Metadata))
-		if err != nil {
-			return nil, fmt.Errorf("crm: sent message metadata: %w", err)
-		}
-		contacts[i], sums[i], contents[i], sizes[i], metas[i] = m.ContactID, sum[:], m.Raw, int64(len(m.Raw)), string(meta)
-		at := m.SentAt
-		if at.IsZero() {
-			at = now
-		}
-		received[i] = at.UTC().Format(time.RFC3339Nano)
+	ids, err := evidenceIDs(ctx, tx, len(msgs))
+	if err != nil {
+		return nil, err
 	}
-	const q = `
-		INSERT INTO evidence (contact_id, kind, sha256, content, size, content_type, metadata, received_at, created_by, created_at)
-		SELECT u.contact_id, 'sent_message', u.sha256, u.content, u.size, 'message/rfc822', u.metadata::jsonb, u.received_at, $7, $8
-		FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], $4::bigint[], $5::text[], $6::timestamptz[])
-			WITH ORDINALITY AS u(contact_id, sha256, content, size, metadata, received_at, n)
-		ORDER BY u.n
-		RETURNING id`
-	var ids []int64
-	if err := tx.SelectContext(ctx, &ids, q, pq.Array(contacts), pq.ByteaArray(sums), pq.ByteaArray(contents),
-		pq.Array(sizes), pq.Array(metas), pq.Array(received), actor, now); err != nil {
-		return nil, fmt.Errorf("crm: store %d sent messages: %w", len(msgs), err)
-	}
-	if len(ids) != len(msgs) {
-		return nil, fmt.Errorf("crm: store sent messages: %d rows for %d messages", len(ids), len(msgs))
+	sums, err := s.copySentMessages(ctx, tx, actor, ids, msgs)
+	if err != nil {
+		return nil, err
 	}
 	events := make([]auditEntry, len(msgs))
-	for i := range msgs {
-		events[i] = auditEntry{contactID: contacts[i], payload: map[string]any{
-			"evidence_id": ids[i], "kind": "sent_message", "sha256": fmt.Sprintf("%x", sums[i]), "size": sizes[i],
+	for i, m := range msgs {
+		events[i] = auditEntry{contactID: m.ContactID, payload: map[string]any{
+			"evidence_id": ids[i], "kind": "sent_message", "sha256": fmt.Sprintf("%x", sums[i]), "size": len(m.Raw),
 			"content_type": "message/rfc822", "file_name": "",
 		}}
 	}
 	return ids, s.auditMany(ctx, tx, actor, "evidence.added", events)
+}
+
+// evidenceIDs takes n ids from the evidence sequence, in increasing order:
+// COPY cannot return the ids it assigns, so they are chosen first.
+func evidenceIDs(ctx context.Context, tx *sqlx.Tx, n int) ([]int64, error) {
+	const q = `SELECT nextval(pg_get_serial_sequence('evidence', 'id')) AS id FROM generate_series(1, $1) ORDER BY 1`
+	var ids []int64
+	if err := tx.SelectContext(ctx, &ids, q, n); err != nil {
+		return nil, fmt.Errorf("crm: evidence ids: %w", err)
+	}
+	if len(ids) != n {
+		return nil, fmt.Errorf("crm: evidence ids: %d for %d messages", len(ids), n)
+	}
+	return ids, nil
+}
+
+// copySentMessages writes the evidence rows with COPY, which PostgreSQL
+// parses several times faster than the same bytes as INSERT array
+// parameters. It returns the SHA-256 of each message.
+func (s *Store) copySentMessages(ctx context.Context, tx *sqlx.Tx, actor Actor, ids []int64, msgs []SentMessage) ([][]byte, error) {
+	now := s.clock()
+	stmt, err := tx.PrepareContext(ctx, `COPY evidence (id, contact_id, kind, sha256, content, size, content_type,
+		metadata, received_at, created_by, created_at) FROM STDIN`)
+	if err != nil {
+		return nil, fmt.Errorf("crm: store %d sent messages: %w", len(msgs), err)
+	}
+	defer stmt.Close()
+	sums := make([][]byte, len(msgs))
+	for i, m := range msgs {
+		sum := sha256.Sum256(m.Raw)
+		sums[i] = sum[:]
+		meta, err := json.Marshal(orEmpty(m.Metadata))
+		if err != nil {
+			return nil, fmt.Errorf("crm: sent message metadata: %w", err)
+		}
+		at := m.SentAt
+		if at.IsZero() {
+			at = now
+		}
+		if _, err := stmt.ExecContext(ctx, ids[i], m.ContactID, "sent_message", sums[i], m.Raw, int64(len(m.Raw)),
+			"message/rfc822", string(meta), at.UTC(), string(actor), now); err != nil {
+			return nil, fmt.Errorf("crm: store %d sent messages: %w", len(msgs), err)
+		}
+	}
+	if _, err := stmt.ExecContext(ctx); err != nil {
+		return nil, fmt.Errorf("crm: store %d sent messages: %w", len(msgs), err)
+	}
+	return sums, nil
 }
 
 type auditEntry struct {

@@ -101,7 +101,7 @@ func (m *Mailer) claim(ctx context.Context, owner int64, limit int, cutoff time.
 			ORDER BY o.next_attempt_at, o.id
 			LIMIT $1
 			FOR UPDATE OF o SKIP LOCKED),
-		decided AS (
+		decided AS MATERIALIZED (
 			SELECT o.id, CASE WHEN (` + pred + `) THEN NULL ELSE (` + why + `) END AS why
 			FROM due JOIN outbox o ON o.id = due.id JOIN contacts c ON c.id = o.contact_id)
 		UPDATE outbox o SET
