@@ -8,6 +8,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/basis-crm/basis/crm"
+	"github.com/basis-crm/basis/internal/pgdsn"
 	"github.com/basis-crm/basis/internal/pgtest"
 )
 
@@ -23,7 +24,7 @@ const benchContacts = 1_000_000
 func seedLarge(b *testing.B) (*crm.Store, *sqlx.DB) {
 	var benchDB *sqlx.DB
 	if url := os.Getenv("BASIS_BENCH_DATABASE_URL"); url != "" {
-		benchDB = sqlx.MustConnect("postgres", url)
+		benchDB = sqlx.MustConnect("postgres", pgdsn.Tune(url))
 		b.Cleanup(func() { benchDB.Close() })
 	} else {
 		benchDB = pgtest.New(b)

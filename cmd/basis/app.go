@@ -18,6 +18,7 @@ import (
 	"github.com/basis-crm/basis/config"
 	"github.com/basis-crm/basis/crm"
 	"github.com/basis-crm/basis/demo"
+	"github.com/basis-crm/basis/internal/pgdsn"
 	"github.com/basis-crm/basis/internal/pglocal"
 	"github.com/basis-crm/basis/mailout"
 	"github.com/basis-crm/basis/schema"
@@ -82,7 +83,7 @@ func (env *cli) open(ctx context.Context, mode openMode, level slog.Level) (*app
 }
 
 func connect(ctx context.Context, url string) (*sqlx.DB, error) {
-	db, err := sqlx.Open("postgres", url)
+	db, err := sqlx.Open("postgres", pgdsn.Tune(url))
 	if err != nil {
 		return nil, fmt.Errorf("database: %w (check database.url or BASIS_DATABASE_URL)", err)
 	}

@@ -14,6 +14,8 @@ import (
 	"github.com/jmoiron/sqlx"
 	_ "github.com/lib/pq" // the "postgres" driver
 
+	"github.com/basis-crm/basis/internal/pgdsn"
+
 	"github.com/basis-crm/basis/internal/pglocal"
 )
 
@@ -123,8 +125,8 @@ func withDB(dsn, name string) string {
 			q := u.Query()
 			q.Del("dbname")
 			u.RawQuery = q.Encode()
-			return u.String()
+			return pgdsn.Tune(u.String()) // the settings basis itself connects with
 		}
 	}
-	return dsn + " dbname=" + name // names are [a-z0-9_]: no quoting needed
+	return pgdsn.Tune(dsn + " dbname=" + name) // names are [a-z0-9_]: no quoting needed
 }
