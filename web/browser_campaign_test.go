@@ -28,13 +28,27 @@ func TestBrowserCampaignAndUnsubscribe(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), testPassword),
 		chromedp.Click(chromedp.CSS(`#signin`)), chromedp.WaitVisible(chromedp.CSS(`#demo-banner`)))
 
-	step(t, b, "write a campaign", chromedp.Navigate(f.url+"/campaigns/new"),
+	step(t, b, "open the campaign form", chromedp.Navigate(f.url+"/campaigns/new"), chromedp.WaitVisible(chromedp.CSS(`#campaign-form`)))
+	if _, err := chromedp.Run(b, chromedp.Evaluate[bool](`window.frameLoads = 0;
+		document.getElementById("preview-html").addEventListener("load", function () { window.frameLoads++; }); true`)); err != nil {
+		t.Fatal(err)
+	}
+	step(t, b, "write a campaign",
 		chromedp.SendKeys(chromedp.CSS(`input[name=name]`), "Novità primavera"),
 		chromedp.SendKeys(chromedp.CSS(`input[name=subject]`), "{{.FirstName}}, le novità di primavera"),
 		chromedp.SetValue(chromedp.CSS(`textarea[name=text]`), "{{.FirstName}}, "),
 		chromedp.SendKeys(chromedp.CSS(`textarea[name=text]`), "ecco le nuove caldaie a condensazione di quest'anno."),
 		chromedp.SendKeys(chromedp.CSS(`textarea[name=html]`), "<p>Ecco le <b>nuove caldaie</b>.</p>"),
-		chromedp.Poll[chromedp.Void](`document.getElementById("preview-subject").textContent.startsWith("Mario, le novità") && document.getElementById("preview-html").srcdoc.includes("nuove caldaie")`), chromedp.Sleep(300*time.Millisecond))
+		chromedp.Poll[chromedp.Void](`document.getElementById("preview-subject").textContent.startsWith("Mario, le novità") && !document.getElementById("preview-html").hidden && window.frameLoads > 0`), chromedp.Sleep(300*time.Millisecond))
+	// The frame is sandboxed (opaque origin): check what the server put in it.
+	frameHTML, err := chromedp.Run(b, chromedp.Evaluate[string](`fetch("/campaigns/preview/html", {method: "POST",
+		body: new URLSearchParams(new FormData(document.getElementById("campaign-form")))}).then(r => r.text())`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(frameHTML, "<b>nuove caldaie</b>") {
+		t.Fatalf("HTML preview frame content lacks the campaign's HTML: %s", frameHTML)
+	}
 	if p := text(t, b, "#preview-text"); !strings.Contains(p, "Per non ricevere più questi messaggi") {
 		t.Fatalf("live preview lacks the unsubscribe footer: %s", p)
 	}

@@ -86,6 +86,19 @@ func (s *Server) previewCampaign(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(out)
 }
 
+// previewCampaignHTML renders the HTML of the campaign being written into
+// the preview frame, with the frame's own policy: a srcdoc frame would
+// inherit the page's, whose frame-ancestors 'none' leaves it blank.
+func (s *Server) previewCampaignHTML(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+	f := readCampaignForm(r)
+	out, err := renderCampaign(f.Subject, f.Text, f.HTML, f.Language, s.sampleData(f.Language))
+	if err != nil {
+		out = renderedMail{Text: err.Error()}
+	}
+	writeMailFrame(w, r, message{Text: out.Text, HTML: out.HTML})
+}
+
 // createCampaign stores a draft; its page then shows the audience and the
 // scheduling controls.
 func (s *Server) createCampaign(w http.ResponseWriter, r *http.Request) {

@@ -57,6 +57,7 @@ func (s *Server) routeTable() []Route {
 		{"GET", "/campaigns/new", writers, s.newCampaignForm},
 		{"POST", "/campaigns", writers, s.createCampaign},
 		{"POST", "/campaigns/preview", writers, s.previewCampaign},
+		{"POST", "/campaigns/preview/html", writers, s.previewCampaignHTML},
 		{"GET", "/campaigns/{id}", anyRole, s.campaign},
 		{"GET", "/campaigns/{id}/html", anyRole, s.campaignHTML},
 		{"POST", "/campaigns/{id}/schedule", writers, s.scheduleCampaign},

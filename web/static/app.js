@@ -60,9 +60,23 @@
         show("preview-text", p.text || "");
         var frame = document.getElementById("preview-html");
         frame.hidden = !p.html;
-        frame.srcdoc = p.html || "";
+        if (p.html) { showHTML(); }
       })
       .catch(function () {});
   }
+  // The HTML is posted into the frame, which gets its own sandbox policy
+  // from the server (a srcdoc frame would inherit this page's).
+  function showHTML() {
+    var b = document.createElement("button");
+    b.hidden = true;
+    b.formAction = "/campaigns/preview/html";
+    b.formMethod = "post";
+    b.formTarget = "preview-html";
+    b.formNoValidate = true;
+    form.appendChild(b);
+    form.requestSubmit(b);
+    form.removeChild(b);
+  }
   form.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(update, 300); });
+  if (!document.getElementById("preview-html").hidden) { showHTML(); }
 })();
