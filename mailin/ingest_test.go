@@ -257,3 +257,26 @@ func TestIngestOnceRefusesAnAccountBeingPolled(t *testing.T) {
 		t.Fatalf("ingest beside a running poller: got %v, want ErrAccountBusy naming the account", err)
 	}
 }
+
+func TestReplyToMailWeSentIsAnActivityEvenFromAnotherAddress(t *testing.T) {
+	e := newIngestEnv(t)
+	e.appendFixture("inquiry_it.eml")
+	e.ingest()
+	var contactID int64
+	if err := e.db.Get(&contactID, `SELECT id FROM contacts LIMIT 1`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.Exec(`INSERT INTO outbox (contact_id, kind, purpose, status, message_id)
+		VALUES ($1, 'notice', 'inquiry_followup', 'sent', '<notice-1@acme-srl.it>')`, contactID); err != nil {
+		t.Fatal(err)
+	}
+	raw := []byte("From: Someone Else <other.address@example.org>\r\nTo: info@acme-srl.it\r\nSubject: Re: informativa\r\n" +
+		"In-Reply-To: <notice-1@acme-srl.it>\r\nMessage-ID: <r2@example.org>\r\nDate: " + time.Now().Format(time.RFC1123Z) + "\r\n\r\nGrazie.\r\n")
+	e.srv.Append(t, "INBOX", raw)
+	if sum := e.ingest(); sum.Replies != 1 || sum.Prospects != 0 {
+		t.Errorf("reply to a notice we sent: %+v", sum)
+	}
+	if n := e.count(`SELECT count(*) FROM activities WHERE kind = 'reply' AND contact_id = $1`, contactID); n != 1 {
+		t.Errorf("%d reply activities on the contact we wrote to, want 1", n)
+	}
+}
