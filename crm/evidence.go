@@ -80,7 +80,7 @@ func (s *Store) AddEvidence(ctx context.Context, tx *sqlx.Tx, in EvidenceInput) 
 		contentArg = nil // the content was uploaded in chunks
 	}
 	if err := tx.GetContext(ctx, &e, q, in.ContactID, in.Kind, sum[:], contentArg, len(in.Content), in.ContentType,
-		in.FileName, meta, in.ReceivedAt, in.Actor, s.clock()); err != nil {
+		in.FileName, string(meta), in.ReceivedAt, in.Actor, s.clock()); err != nil {
 		return Evidence{}, fmt.Errorf("crm: store evidence: %w", err)
 	}
 	return e, s.audit(ctx, tx, in.Actor, "evidence.added", in.ContactID, map[string]any{

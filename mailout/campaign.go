@@ -194,7 +194,10 @@ func (s Segment) validate() error {
 }
 
 // Value stores a segment as JSON.
-func (s Segment) Value() (driver.Value, error) { return json.Marshal(s) }
+func (s Segment) Value() (driver.Value, error) {
+	b, err := json.Marshal(s)
+	return string(b), err // text: a []byte would go to jsonb in binary format
+}
 
 // Scan reads a segment stored as JSON.
 func (s *Segment) Scan(v any) error {
