@@ -72,17 +72,8 @@ func (s *Server) cancelCampaign(w http.ResponseWriter, r *http.Request) {
 // a sample that unsubscribes no one. Without a test sender the page shows
 // the rendered mail and says it was not sent.
 func (s *Server) testCampaign(w http.ResponseWriter, r *http.Request) {
-	if !s.needMailer(w, r) {
-		return
-	}
-	id, ok := pathID(r)
+	c, ok := s.loadCampaign(w, r)
 	if !ok {
-		s.renderStatus(w, r, http.StatusNotFound, "No such campaign.")
-		return
-	}
-	c, err := s.mailer.Campaign(r.Context(), id)
-	if err != nil {
-		s.userError(w, r, err)
 		return
 	}
 	u, _ := currentUser(r)
@@ -97,11 +88,11 @@ func (s *Server) testCampaign(w http.ResponseWriter, r *http.Request) {
 	sent := false
 	if s.test != nil {
 		if err := s.test(r.Context(), u.Email, p.Subject, p.Text, p.HTML); err != nil {
-			s.log.Warn("campaign test not sent", "campaign_id", id, "err", err)
+			s.log.Warn("campaign test not sent", "campaign_id", c.ID, "err", err)
 			p.Error = err.Error()
 		} else {
 			sent = true
-			s.log.Info("campaign test sent", "campaign_id", id, "user_id", u.ID)
+			s.log.Info("campaign test sent", "campaign_id", c.ID, "user_id", u.ID)
 		}
 	}
 	s.showCampaign(w, r, http.StatusOK, &p, sent)

@@ -175,17 +175,8 @@ func (s *Server) showCampaign(w http.ResponseWriter, r *http.Request, status int
 // campaignHTML is the sandboxed frame of a campaign's HTML body, rendered
 // for the sample recipient and sanitized.
 func (s *Server) campaignHTML(w http.ResponseWriter, r *http.Request) {
-	if !s.needMailer(w, r) {
-		return
-	}
-	id, ok := pathID(r)
+	c, ok := s.loadCampaign(w, r)
 	if !ok {
-		s.renderStatus(w, r, http.StatusNotFound, "No such campaign.")
-		return
-	}
-	c, err := s.mailer.Campaign(r.Context(), id)
-	if err != nil {
-		s.userError(w, r, err)
 		return
 	}
 	p, err := renderCampaign(c.Subject, c.Text, c.HTML, c.Language, s.sampleData(c.Language))
@@ -197,3 +188,22 @@ func (s *Server) campaignHTML(w http.ResponseWriter, r *http.Request) {
 }
 
 func campaignPath(id int64) string { return "/campaigns/" + itoa64(id) }
+
+// loadCampaign reads the campaign named by the path, or answers the request
+// itself (no mailer, bad id, unknown campaign) and reports false.
+func (s *Server) loadCampaign(w http.ResponseWriter, r *http.Request) (mailout.Campaign, bool) {
+	if !s.needMailer(w, r) {
+		return mailout.Campaign{}, false
+	}
+	id, ok := pathID(r)
+	if !ok {
+		s.renderStatus(w, r, http.StatusNotFound, "No such campaign.")
+		return mailout.Campaign{}, false
+	}
+	c, err := s.mailer.Campaign(r.Context(), id)
+	if err != nil {
+		s.userError(w, r, err)
+		return mailout.Campaign{}, false
+	}
+	return c, true
+}
