@@ -1,15 +1,13 @@
 package web
 
 import (
-	"bytes"
-	"io"
-	"mime"
+	netmail "net/mail"
 	"strings"
 	"unicode/utf8"
 
-	_ "github.com/emersion/go-message/charset" // decode legacy charsets of inbound mail
-	"github.com/emersion/go-message/mail"
 	"github.com/microcosm-cc/bluemonday"
+
+	"github.com/basis-crm/basis/mailin"
 )
 
 // message is an inbound email reduced to what staff read: a few headers,
@@ -22,88 +20,30 @@ type message struct {
 	Attachments             []string
 }
 
-const maxPartBytes = 2 << 20
-
-// parseMessage extracts what it can; a message go-message cannot read is
-// shown as its raw text.
+// parseMessage reads an inbound message with mailin's parser (the one that
+// classified it: broken MIME keeps its content, every charset go-message
+// knows is decoded).
 func parseMessage(raw []byte) message {
-	var m message
-	mr, err := mail.CreateReader(bytes.NewReader(raw))
-	if mr == nil {
-		m.Text = rawBody(raw)
-		return m
+	in := mailin.Parse(raw)
+	m := message{Subject: in.Subject, Date: in.Header.Get("Date"), Text: in.Text, HTML: in.HTML,
+		From: addresses(in.From), To: addresses(in.To...)}
+	for _, a := range in.Attachments {
+		m.Attachments = append(m.Attachments, a.Filename)
 	}
-	defer mr.Close()
-	h := mr.Header
-	m.Subject, _ = h.Subject()
-	if m.Subject == "" {
-		m.Subject = h.Get("Subject")
-	}
-	m.From, m.To, m.Date = addressList(h, "From"), addressList(h, "To"), h.Get("Date")
-	for err == nil {
-		var p *mail.Part
-		p, err = mr.NextPart()
-		if err != nil {
-			break
-		}
-		switch ph := p.Header.(type) {
-		case *mail.InlineHeader:
-			ct, _, _ := ph.ContentType()
-			body, _ := io.ReadAll(io.LimitReader(p.Body, maxPartBytes))
-			switch {
-			case ct == "text/plain" && m.Text == "":
-				m.Text = validUTF8(body)
-			case ct == "text/html" && m.HTML == "":
-				m.HTML = validUTF8(body)
-			}
-		case *mail.AttachmentHeader:
-			name, _ := ph.Filename()
-			m.Attachments = append(m.Attachments, name)
-		}
-	}
-	if m.Text == "" && m.HTML != "" {
-		m.Text = htmlToText(m.HTML)
-	}
-	if m.Text == "" && m.HTML == "" {
-		m.Text = rawBody(raw)
+	if m.From == "" {
+		m.From = in.Header.Get("From")
 	}
 	return m
 }
 
-func addressList(h mail.Header, key string) string {
-	if list, err := h.AddressList(key); err == nil && len(list) > 0 {
-		out := make([]string, len(list))
-		for i, a := range list {
-			out[i] = a.String()
+func addresses(list ...*netmail.Address) string {
+	out := make([]string, 0, len(list))
+	for _, a := range list {
+		if a != nil {
+			out = append(out, a.String())
 		}
-		return strings.Join(out, ", ")
 	}
-	v := h.Get(key)
-	if dec, err := new(mime.WordDecoder).DecodeHeader(v); err == nil {
-		return dec
-	}
-	return v
-}
-
-// rawBody is whatever follows the header of a message that did not parse.
-func rawBody(raw []byte) string {
-	if i := bytes.Index(raw, []byte("\r\n\r\n")); i >= 0 {
-		raw = raw[i+4:]
-	} else if i := bytes.Index(raw, []byte("\n\n")); i >= 0 {
-		raw = raw[i+2:]
-	}
-	if len(raw) > maxPartBytes {
-		raw = raw[:maxPartBytes]
-	}
-	return validUTF8(raw)
-}
-
-func validUTF8(b []byte) string { return strings.ToValidUTF8(string(b), "\uFFFD") }
-
-var stripAll = bluemonday.StrictPolicy()
-
-func htmlToText(h string) string {
-	return strings.TrimSpace(stripAll.Sanitize(strings.NewReplacer("<br>", "\n", "</p>", "\n", "</div>", "\n").Replace(h)))
+	return strings.Join(out, ", ")
 }
 
 // snippet shortens text to about n characters on one line.
