@@ -6,8 +6,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/basis-crm/basis/crm"
 )
 
@@ -50,74 +48,73 @@ type Ingester struct {
 // IngestOnce fetches and processes everything new in the account's mailbox
 // on an open connection. The checkpoint advances in the same transaction
 // that stores each batch, and the after-action (flag or move) is applied
-// only once that transaction committed.
+// only once that transaction committed. Messages are parsed on every CPU
+// while they arrive, and a batch is stored while the next one is fetched.
 func (in *Ingester) IngestOnce(ctx context.Context, conn *Conn) (Summary, error) {
 	acct := conn.Account()
-	sum := Summary{Account: acct.Name}
 	state, err := conn.Select(ctx)
 	if err != nil {
-		return sum, err
+		return Summary{Account: acct.Name}, err
 	}
 	mb := mailbox{Account: acct.Name, Mailbox: mailboxName(acct), UIDValidity: state.UIDValidity}
 	last, err := checkpoint(ctx, in.Store.DB(), mb)
 	if err != nil {
-		return sum, err
+		return Summary{Account: acct.Name}, err
 	}
 	batch := in.Batch
 	if batch <= 0 {
 		batch = DefaultBatch
 	}
-	// Stored messages get their after-action once a FETCH has been read to
-	// its end: the connection cannot run another command while a FETCH
-	// is still streaming bodies.
-	var pending []Fetched
+	st := in.newStorer(ctx, mb)
+	workers := newWorkers()
+	var pending []*parsed
 	var pendingBytes, seen int
-	var stored []uint32
-	store := func() error {
+	submit := func() error {
 		if len(pending) == 0 {
 			return nil
 		}
-		if err := in.storeBatch(ctx, mb, pending, &sum); err != nil {
-			return err
-		}
-		for _, f := range pending {
-			stored = append(stored, f.UID)
-		}
-		clear(pending) // drop the raw bytes now, not when the slots are reused
-		pending, pendingBytes = pending[:0], 0
-		if in.Progress != nil {
-			in.Progress(acct.Name, sum.Fetched)
-		}
-		return nil
+		err := st.submit(pending)
+		pending, pendingBytes = nil, 0
+		return err
 	}
+	// Stored messages get their after-action between FETCH commands: the
+	// connection cannot run another command while a FETCH is still
+	// streaming bodies.
 	after := func() {
-		if len(stored) == 0 {
-			return
+		if uids := st.takeStored(); len(uids) > 0 {
+			if err := conn.After(ctx, uids, acct.After); err != nil {
+				in.Log.Warn("after-action failed; messages are stored and will not be fetched again", "account", acct.Name, "err", err)
+			}
 		}
-		if err := conn.After(ctx, stored, acct.After); err != nil {
-			in.Log.Warn("after-action failed; messages are stored and will not be fetched again", "account", acct.Name, "err", err)
-		}
-		stored = stored[:0]
 	}
 	err = conn.Fetch(ctx, last, batch, in.maxBytes(), func(f Fetched) error {
-		pending = append(pending, f)
+		pending = append(pending, in.parseAsync(f, workers))
 		pendingBytes += len(f.Raw)
 		seen++
 		switch {
 		case seen%batch == 0: // the last message of one FETCH of batch UIDs
-			if err := store(); err != nil {
+			if err := submit(); err != nil {
 				return err
 			}
 			after()
 		case pendingBytes >= batchBytes:
-			return store()
+			// Large messages: store them before reading more, so that
+			// memory holds one batch of them, not several.
+			if err := submit(); err != nil {
+				return err
+			}
+			return st.wait()
 		}
 		return nil
 	})
 	if err == nil {
-		err = store()
+		err = submit()
 	}
+	sum, serr := st.close()
 	if err == nil {
+		err = serr
+	}
+	if ctx.Err() == nil {
 		after()
 	}
 	return sum, err
@@ -139,30 +136,6 @@ func mailboxName(a Account) string {
 		return "INBOX"
 	}
 	return a.Mailbox
-}
-
-// storeBatch stores a batch of messages and advances the checkpoint in one
-// transaction: a crash either keeps all of them with the checkpoint or none.
-func (in *Ingester) storeBatch(ctx context.Context, mb mailbox, batch []Fetched, total *Summary) error {
-	var sum Summary
-	err := in.Store.InTx(ctx, func(tx *sqlx.Tx) error {
-		sum = Summary{}
-		stored, err := storedAmong(ctx, tx, mb, batch)
-		if err != nil {
-			return err
-		}
-		for _, f := range batch {
-			if err := in.storeOne(ctx, tx, mb, f, stored, &sum); err != nil {
-				return err
-			}
-		}
-		return advance(ctx, tx, mb, batch[len(batch)-1].UID)
-	})
-	if err != nil {
-		return err
-	}
-	total.add(sum)
-	return nil
 }
 
 func (s *Summary) add(o Summary) {

@@ -104,13 +104,24 @@ func (in *Ingester) grantFollowUp(ctx context.Context, tx *sqlx.Tx, m *Message, 
 	if row.ContactID == 0 {
 		return nil // flagged for review by prospect
 	}
+	grant := followUp(m, f, res, row.Class)
+	grant.ContactID, grant.EvidenceID = row.ContactID, row.EvidenceID
+	_, err := in.Store.Grant(ctx, tx, grant)
+	return followUpErr(err)
+}
+
+// followUp is the legitimate-interest basis an inquiry of class c gives.
+func followUp(m *Message, f Fetched, res Result, c Class) crm.GrantInput {
 	reason := "inquiry received by email: " + clean(m.Subject, 200)
 	if res.ForwardedBy != nil {
 		reason = "inquiry forwarded by " + strings.ToLower(res.ForwardedBy.Address) + ": " + clean(res.OriginalSubject, 200)
 	}
-	source := captureSource(row.Class)
-	_, err := in.Store.Grant(ctx, tx, crm.GrantInput{ContactID: row.ContactID, Purpose: crm.FollowUpPurpose, Kind: "legitimate_interest",
-		Source: source, EvidenceID: row.EvidenceID, Reason: reason, ValidFrom: sentAt(m, f, res), Actor: actor})
+	return crm.GrantInput{Purpose: crm.FollowUpPurpose, Kind: "legitimate_interest", Source: captureSource(c),
+		Reason: reason, ValidFrom: sentAt(m, f, res), Actor: actor}
+}
+
+// followUpErr names the setting to fix when the follow-up purpose is not configured.
+func followUpErr(err error) error {
 	if err != nil && errors.Is(err, crm.ErrInvalidInput) {
 		return fmt.Errorf("mailin: %w (policy.purposes must include %s)", err, crm.FollowUpPurpose)
 	}

@@ -12,24 +12,11 @@ import (
 )
 
 // storeOne keeps one fetched message as evidence and applies what its class
-// means: a prospect, an activity, a suppression or a review flag.
-// stored holds the SHA-256 of messages already stored from this mailbox;
-// storeOne adds each message it stores, so a batch that holds the same bytes
-// twice stores them once.
-func (in *Ingester) storeOne(ctx context.Context, tx *sqlx.Tx, mb mailbox, f Fetched, stored map[[32]byte]bool, sum *Summary) error {
-	m := Parse(f.Raw)
-	sum.Fetched++
-	if stored[m.SHA256] {
-		sum.Duplicates++
-		return nil
-	}
-	stored[m.SHA256] = true
-	row := inboundRow{SHA256: m.SHA256, UID: f.UID, MessageID: m.MessageID, InReplyTo: m.InReplyTo, Subject: m.Subject,
-		Preview: m.Text, InternalDate: f.InternalDate, Size: f.Size}
-	if m.From != nil {
-		row.FromAddress, row.FromName = strings.ToLower(m.From.Address), m.From.Name
-	}
-	res := in.classify(m, f)
+// means: a prospect, an activity, a suppression or a review flag. The
+// caller counts it and has checked it is not stored already.
+func (in *Ingester) storeOne(ctx context.Context, tx *sqlx.Tx, mb mailbox, p *parsed, sum *Summary) error {
+	f, m, res := p.f, p.m, p.res
+	row := newInboundRow(f, m)
 	row.Class, row.Reason = res.Class, res.Reason
 	if res.Class == ClassInquiry || res.Class == ClassStaff {
 		contactID, reply, err := in.replyTo(ctx, tx, m)
@@ -67,6 +54,17 @@ func (in *Ingester) storeOne(ctx context.Context, tx *sqlx.Tx, mb mailbox, f Fet
 		in.Log.Info("message flagged for review", "account", mb.Account, "uid", f.UID, "review", row.Review, "reason", row.Reason)
 	}
 	return insertInbound(ctx, tx, mb, row)
+}
+
+// newInboundRow is the inbound_messages row of a message, before its class
+// is applied.
+func newInboundRow(f Fetched, m *Message) inboundRow {
+	row := inboundRow{SHA256: m.SHA256, UID: f.UID, MessageID: m.MessageID, InReplyTo: m.InReplyTo, Subject: m.Subject,
+		Preview: m.Text, InternalDate: f.InternalDate, Size: f.Size}
+	if m.From != nil {
+		row.FromAddress, row.FromName = strings.ToLower(m.From.Address), m.From.Name
+	}
+	return row
 }
 
 // classify runs the classifier, with the cases the pipeline knows first: a

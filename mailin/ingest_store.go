@@ -50,11 +50,10 @@ func advance(ctx context.Context, tx *sqlx.Tx, mb mailbox, uid uint32) error {
 // storedAmong returns which of the batch's exact bytes were stored from
 // this mailbox before (a rescan after a UIDVALIDITY change, or a
 // redelivery), in one query for the whole batch.
-func storedAmong(ctx context.Context, q sqlx.QueryerContext, mb mailbox, batch []Fetched) (map[[32]byte]bool, error) {
+func storedAmong(ctx context.Context, q sqlx.QueryerContext, mb mailbox, batch []*parsed) (map[[32]byte]bool, error) {
 	sums := make([][]byte, len(batch))
-	for i, f := range batch {
-		sum := sha256.Sum256(f.Raw)
-		sums[i] = sum[:]
+	for i, p := range batch {
+		sums[i] = p.m.SHA256[:]
 	}
 	var found [][]byte
 	err := sqlx.SelectContext(ctx, q, &found, `SELECT DISTINCT sha256 FROM inbound_messages
@@ -143,3 +142,37 @@ func clean(s string, max int) string {
 }
 
 func pqStrings(s []string) any { return pq.Array(s) }
+
+// insertInbounds records many messages with one multi-row INSERT per
+// thousand rows.
+func insertInbounds(ctx context.Context, tx *sqlx.Tx, mb mailbox, rows []inboundRow) error {
+	const cols = 15
+	for start := 0; start < len(rows); start += 1000 {
+		part := rows[start:min(start+1000, len(rows))]
+		var q strings.Builder
+		q.WriteString(`INSERT INTO inbound_messages (account, mailbox, uidvalidity, evidence_id, sha256, uid, message_id, in_reply_to,
+			from_address, from_name, subject, preview, internal_date, size, class, reason, review, contact_id) VALUES `)
+		args := make([]any, 0, 3+len(part)*cols)
+		args = append(args, mb.Account, mb.Mailbox, int64(mb.UIDValidity))
+		for i, r := range part {
+			if i > 0 {
+				q.WriteByte(',')
+			}
+			fmt.Fprintf(&q, "($1, $2, $3::bigint")
+			for c := range cols {
+				if c == cols-1 {
+					fmt.Fprintf(&q, ", NULLIF($%d::bigint, 0))", len(args)+c+1)
+				} else {
+					fmt.Fprintf(&q, ", $%d", len(args)+c+1)
+				}
+			}
+			args = append(args, r.EvidenceID, r.SHA256[:], int64(r.UID), clean(r.MessageID, 998), clean(r.InReplyTo, 998),
+				clean(r.FromAddress, 320), clean(r.FromName, 320), clean(r.Subject, 998), clean(r.Preview, 4000), r.InternalDate, r.Size,
+				string(r.Class), clean(r.Reason, 500), r.Review, r.ContactID)
+		}
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+			return fmt.Errorf("mailin: record %d messages (uid %d to %d): %w", len(part), part[0].UID, part[len(part)-1].UID, err)
+		}
+	}
+	return nil
+}

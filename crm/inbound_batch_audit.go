@@ -1,0 +1,55 @@
+package crm
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// appendEvents appends the batch's audit events, in the order they were
+// recorded and of any action, under one lock of the chain head and with one
+// INSERT: the chain audit builds one event at a time, and auditMany builds
+// for one action.
+func (b *InboundBatch) appendEvents(ctx context.Context, tx *sqlx.Tx) error {
+	n := len(b.events)
+	head, err := lockChain(ctx, tx)
+	if err != nil {
+		return fmt.Errorf("crm: inbound batch: audit: %w", err)
+	}
+	seqs, contacts, actions := make([]int64, n), make([]any, n), make([]string, n)
+	bodies := make([]string, n)
+	phashes, prevs, hashes := make([][]byte, n), make([][]byte, n), make([][]byte, n)
+	at := b.s.clock()
+	prev := head.Hash
+	for i, e := range b.events {
+		body, err := json.Marshal(e.payload(b))
+		if err != nil {
+			return fmt.Errorf("crm: inbound batch: audit %s: payload: %w", e.action, err)
+		}
+		ev := Event{Seq: head.Seq + int64(i) + 1, At: at, Actor: b.actor, Action: e.action, Payload: body, PrevHash: prev}
+		if e.contact != 0 {
+			id := b.ContactID(e.contact)
+			ev.ContactID = &id
+			contacts[i] = id
+		}
+		ev.PayloadHash = payloadHash(body)
+		ev.Hash = ev.chainHash()
+		seqs[i], actions[i], bodies[i] = ev.Seq, ev.Action, string(body)
+		phashes[i], prevs[i], hashes[i] = ev.PayloadHash, ev.PrevHash, ev.Hash
+		prev = ev.Hash
+	}
+	const q = `
+		INSERT INTO audit_events (seq, at, actor, action, contact_id, payload, payload_hash, prev_hash, hash)
+		SELECT u.seq, $1::timestamptz, $2::text, u.action, u.contact_id, u.payload::json, u.payload_hash, u.prev_hash, u.hash
+		FROM unnest($3::bigint[], $4::text[], $5::bigint[], $6::text[], $7::bytea[], $8::bytea[], $9::bytea[])
+			AS u(seq, action, contact_id, payload, payload_hash, prev_hash, hash)`
+	if _, err := tx.ExecContext(ctx, q, at.Format(time.RFC3339Nano), string(b.actor), pq.Array(seqs), pq.Array(actions),
+		int64Array(contacts), pq.Array(bodies), pq.ByteaArray(phashes), pq.ByteaArray(prevs), pq.ByteaArray(hashes)); err != nil {
+		return fmt.Errorf("crm: inbound batch: audit %d events: %w", n, err)
+	}
+	return nil
+}
