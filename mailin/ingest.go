@@ -43,6 +43,8 @@ type Ingester struct {
 	Log   *slog.Logger
 	// Progress, when set, is called after each batch with the running count.
 	Progress func(account string, done int)
+
+	oneByOne bool // store every message with storeOne (tests compare the batched path with it)
 }
 
 // IngestOnce fetches and processes everything new in the account's mailbox

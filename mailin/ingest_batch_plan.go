@@ -60,7 +60,7 @@ func (w *batchWriter) reset() {
 // storeOne. Classes, their order and their effects are storeOne's.
 func (w *batchWriter) plan(p *parsed, sum *Summary) (bool, error) {
 	f, m, res := p.f, p.m, p.res
-	if f.Oversize || len(f.Raw) > maxBatchedBytes {
+	if w.in.oneByOne || f.Oversize || len(f.Raw) > maxBatchedBytes {
 		return false, nil
 	}
 	class := res.Class
