@@ -1,0 +1,157 @@
+package crm
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql/driver"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// SentMessage is the exact bytes of one message sent to a contact, kept as
+// evidence of what the person was told.
+type SentMessage struct {
+	ContactID int64
+	Raw       []byte
+	SentAt    time.Time
+	Metadata  map[string]any // outbox id, Message-ID, kind, purpose, campaign
+}
+
+// AddSentMessages stores many sent messages as "sent_message" evidence, each
+// with its "evidence.added" audit event, in a few statements: the outbox
+// records thousands of messages a second. It returns the evidence ids in
+// the order of msgs.
+func (s *Store) AddSentMessages(ctx context.Context, tx *sqlx.Tx, actor Actor, msgs []SentMessage) ([]int64, error) {
+	if len(msgs) == 0 {
+		return nil, nil
+	}
+	if err := cheapCompression(ctx, tx); err != nil {
+		return nil, err
+	}
+	ids, err := evidenceIDs(ctx, tx, len(msgs))
+	if err != nil {
+		return nil, err
+	}
+	sums, err := s.insertSentMessages(ctx, tx, actor, ids, msgs)
+	if err != nil {
+		return nil, err
+	}
+	events := make([]auditEntry, len(msgs))
+	for i, m := range msgs {
+		events[i] = auditEntry{contactID: m.ContactID, payload: map[string]any{
+			"evidence_id": ids[i], "kind": "sent_message", "sha256": fmt.Sprintf("%x", sums[i]), "size": len(m.Raw),
+			"content_type": "message/rfc822", "file_name": "",
+		}}
+	}
+	return ids, s.auditMany(ctx, tx, actor, "evidence.added", events)
+}
+
+// cheapCompression makes the rest of tx compress large values with lz4
+// instead of pglz, when the server was built with lz4. A sent message is
+// ~4 KB of text that PostgreSQL compresses before storing it; pglz took
+// over half of the CPU of the transaction that records sent messages, lz4
+// a quarter of that (5,000 messages: 345 ms against 88 ms), for rows ~25%
+// larger. The setting only picks how new values are compressed: reading
+// any stored value is unchanged, and a column with its own COMPRESSION or
+// STORAGE setting keeps it.
+func cheapCompression(ctx context.Context, tx *sqlx.Tx) error {
+	const q = `
+		SELECT set_config('default_toast_compression', 'lz4', true)
+		FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals)`
+	if _, err := tx.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("crm: store sent messages: choose lz4 compression: %w", err)
+	}
+	return nil
+}
+
+// evidenceIDs takes n ids from the evidence sequence, in increasing order,
+// so that the caller knows each message's id without a RETURNING whose
+// order it would have to match.
+func evidenceIDs(ctx context.Context, tx *sqlx.Tx, n int) ([]int64, error) {
+	const q = `SELECT nextval(pg_get_serial_sequence('evidence', 'id')) AS id FROM generate_series(1, $1) ORDER BY 1`
+	var ids []int64
+	if err := tx.SelectContext(ctx, &ids, q, n); err != nil {
+		return nil, fmt.Errorf("crm: evidence ids: %w", err)
+	}
+	if len(ids) != n {
+		return nil, fmt.Errorf("crm: evidence ids: %d for %d messages", len(ids), n)
+	}
+	return ids, nil
+}
+
+// insertSentMessages writes the evidence rows with one INSERT over arrays.
+// The messages and their hashes travel as binary bytea arrays
+// (byteaArray): neither side hex-encodes or decodes the bytes, which cost
+// more than the rest of the statement with lib/pq's text COPY. It returns
+// the SHA-256 of each message.
+func (s *Store) insertSentMessages(ctx context.Context, tx *sqlx.Tx, actor Actor, ids []int64, msgs []SentMessage) ([][]byte, error) {
+	now := s.clock()
+	n := len(msgs)
+	sums, raws := make([][]byte, n), make([][]byte, n)
+	contacts, sizes := make([]int64, n), make([]int64, n)
+	metas, ats := make([]string, n), make([]string, n)
+	for i, m := range msgs {
+		sum := sha256.Sum256(m.Raw)
+		sums[i], raws[i], contacts[i], sizes[i] = sum[:], m.Raw, m.ContactID, int64(len(m.Raw))
+		meta, err := json.Marshal(orEmpty(m.Metadata))
+		if err != nil {
+			return nil, fmt.Errorf("crm: sent message metadata: %w", err)
+		}
+		metas[i] = string(meta)
+		at := m.SentAt
+		if at.IsZero() {
+			at = now
+		}
+		ats[i] = at.UTC().Format(time.RFC3339Nano)
+	}
+	const q = `
+		INSERT INTO evidence (id, contact_id, kind, sha256, content, size, content_type, metadata, received_at, created_by, created_at)
+		SELECT u.id, u.contact_id, 'sent_message', u.sha256, u.content, u.size, 'message/rfc822', u.metadata::jsonb, u.at, $1, $2
+		FROM unnest($3::bigint[], $4::bigint[], $5::bytea[], $6::bytea[], $7::bigint[], $8::text[], $9::timestamptz[])
+			AS u(id, contact_id, sha256, content, size, metadata, at)`
+	if _, err := tx.ExecContext(ctx, q, string(actor), now, pq.Array(ids), pq.Array(contacts), byteaArray(sums), byteaArray(raws),
+		pq.Array(sizes), pq.Array(metas), pq.Array(ats)); err != nil {
+		return nil, fmt.Errorf("crm: store %d sent messages: %w", n, err)
+	}
+	return sums, nil
+}
+
+// byteaArray is a bytea[] parameter. On a connection with
+// binary_parameters (internal/pgdsn sets it) lib/pq asks for BinaryValue
+// and sends PostgreSQL's binary array format, which the server reads
+// without decoding text; otherwise Value gives lib/pq's hex text form.
+type byteaArray [][]byte
+
+// Value is the text form, for connections without binary parameters.
+func (a byteaArray) Value() (driver.Value, error) { return pq.ByteaArray(a).Value() }
+
+// BinaryValue encodes the array as array_send does: dimensions, flags,
+// element type (bytea), then each element as its length and bytes.
+func (a byteaArray) BinaryValue() ([]byte, error) {
+	const byteaOID = 17
+	size := 20
+	for _, b := range a {
+		size += 4 + len(b)
+	}
+	buf := make([]byte, 0, size)
+	if len(a) == 0 {
+		buf = binary.BigEndian.AppendUint32(buf, 0) // no dimensions: empty
+		buf = binary.BigEndian.AppendUint32(buf, 0)
+		return binary.BigEndian.AppendUint32(buf, byteaOID), nil
+	}
+	buf = binary.BigEndian.AppendUint32(buf, 1) // dimensions
+	buf = binary.BigEndian.AppendUint32(buf, 0) // no NULL elements
+	buf = binary.BigEndian.AppendUint32(buf, byteaOID)
+	buf = binary.BigEndian.AppendUint32(buf, uint32(len(a)))
+	buf = binary.BigEndian.AppendUint32(buf, 1) // lower bound
+	for _, b := range a {
+		buf = binary.BigEndian.AppendUint32(buf, uint32(len(b)))
+		buf = append(buf, b...)
+	}
+	return buf, nil
+}
