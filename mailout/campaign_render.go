@@ -58,7 +58,8 @@ func (m *Mailer) campaignDraft(ctx context.Context, j *job, d Draft) (Draft, err
 	if err != nil {
 		return d, err
 	}
-	data := m.templateData(j, p.c.Language)
+	unsubURL, unsubMailto := m.unsubscribeURL(j.ContactID, j.Purpose)
+	data := m.templateData(j, p.c.Language, unsubURL)
 	subject, _, err := p.subject.Render(data)
 	if err != nil {
 		return d, err
@@ -74,7 +75,7 @@ func (m *Mailer) campaignDraft(ctx context.Context, j *job, d Draft) (Draft, err
 		html += fmt.Sprintf(`<p style="font-size:small">%s</p>`, strings.TrimSpace(fmt.Sprintf(footers[p.c.Language][4:], `<a href="`+data.UnsubscribeURL+`">`+data.UnsubscribeURL+`</a>`)))
 	}
 	d.Subject, d.Text, d.HTML = strings.TrimSpace(subject), text, html
-	d.UnsubscribeURL, d.UnsubscribeMailto = m.unsubscribeURL(j.ContactID, j.Purpose)
+	d.UnsubscribeURL, d.UnsubscribeMailto = unsubURL, unsubMailto
 	d.Headers = append(d.Headers, Header{Name: "X-Basis-Campaign-ID", Value: fmt.Sprint(p.c.ID)})
 	return d, nil
 }

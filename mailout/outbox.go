@@ -80,6 +80,10 @@ type Mailer struct {
 	sender *Sender // made on first send, so that commands that only queue need no SMTP settings
 
 	templates campaignTemplates
+	composer  Composer // remembers the encoded lines that messages share
+	// unsubLocal and unsubDomain split mailout.unsubscribe_mailto, where
+	// the token goes between them after a "+".
+	unsubLocal, unsubDomain string
 }
 
 // New returns a Mailer over store's database. It checks the addresses in
@@ -92,15 +96,19 @@ func New(store *crm.Store, cfg Config, log *slog.Logger) (*Mailer, error) {
 	if _, err := mail.ParseAddress(cfg.From); err != nil {
 		return nil, fmt.Errorf("mailout: from %q: %v (set mailout.from, e.g. \"Acme S.r.l. <info@acme-srl.it>\")", cfg.From, err)
 	}
+	var unsubLocal, unsubDomain string
 	if cfg.UnsubscribeMailto != "" {
-		if _, err := mail.ParseAddress(cfg.UnsubscribeMailto); err != nil {
+		a, err := mail.ParseAddress(cfg.UnsubscribeMailto)
+		if err != nil {
 			return nil, fmt.Errorf("mailout: unsubscribe_mailto %q: %v (use a bare address such as unsubscribe@acme-srl.it)", cfg.UnsubscribeMailto, err)
 		}
+		at := strings.LastIndexByte(a.Address, '@')
+		unsubLocal, unsubDomain = a.Address[:at], a.Address[at:]
 	}
 	if cfg.BaseURL == "" {
 		return nil, fmt.Errorf("mailout: web.base_url is empty: links in mail need it (e.g. https://crm.acme-srl.it)")
 	}
-	return &Mailer{store: store, db: store.DB(), cfg: cfg, log: log}, nil
+	return &Mailer{store: store, db: store.DB(), cfg: cfg, log: log, unsubLocal: unsubLocal, unsubDomain: unsubDomain}, nil
 }
 
 // Close closes the SMTP connections.
@@ -135,12 +143,8 @@ const system crm.Actor = "system:mailout"
 func (m *Mailer) unsubscribeURL(contactID int64, purpose string) (url, mailto string) {
 	tok := m.store.UnsubscribeToken(contactID, purpose)
 	url = m.cfg.BaseURL + "/u/" + tok
-	if at := strings.LastIndexByte(m.cfg.UnsubscribeMailto, '@'); at > 0 {
-		a, _ := mail.ParseAddress(m.cfg.UnsubscribeMailto)
-		if a != nil {
-			at = strings.LastIndexByte(a.Address, '@')
-			mailto = a.Address[:at] + "+" + tok + a.Address[at:]
-		}
+	if m.unsubDomain != "" {
+		mailto = m.unsubLocal + "+" + tok + m.unsubDomain
 	}
 	return url, mailto
 }

@@ -26,7 +26,7 @@ func (m *Mailer) sendJob(ctx context.Context, s *Sender, j *job) result {
 	if err != nil {
 		return result{job: j, err: renderError{err}}
 	}
-	c, err := Compose(d)
+	c, err := m.composer.Compose(d)
 	if err != nil {
 		return result{job: j, err: renderError{err}}
 	}
@@ -61,10 +61,10 @@ func (m *Mailer) draft(ctx context.Context, j *job) (Draft, error) {
 	return d, nil
 }
 
-// templateData is what a template knows about one recipient.
-func (m *Mailer) templateData(j *job, lang string) TemplateData {
+// templateData is what a template knows about one recipient, whose
+// one-click unsubscribe URL is unsub.
+func (m *Mailer) templateData(j *job, lang, unsub string) TemplateData {
 	first, last, _ := strings.Cut(strings.TrimSpace(j.Name), " ")
-	unsub, _ := m.unsubscribeURL(j.ContactID, j.Purpose)
 	return TemplateData{Name: j.Name, FirstName: first, LastName: strings.TrimSpace(last), Email: j.Email,
 		Company: j.Company, Language: lang, OrganizationName: m.cfg.Organization.Name,
 		UnsubscribeURL: unsub, PrivacyURL: m.cfg.BaseURL + "/" + lang + "/privacy"}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 )
 
 func init() {
@@ -24,6 +25,7 @@ func send(ctx context.Context, env *cli, args []string) error {
 	if !*once {
 		return usagef("--once is required (basis serve sends continuously)")
 	}
+	lessGC(env)
 	a, err := env.open(ctx, needCurrentSchema, slog.LevelWarn)
 	if err != nil {
 		return err
@@ -47,4 +49,15 @@ func send(ctx context.Context, env *cli, args []string) error {
 		fmt.Fprintln(env.stdout)
 	}
 	return err
+}
+
+// lessGC lets the heap grow to five times what is live before collecting
+// (GOGC=400), unless GOGC says otherwise. The sender keeps little alive (a
+// few hundred messages of ~4 KB in flight) but allocates every message
+// several times over (rendering, encoding, the evidence batch): with the
+// default the collector took about a tenth of its CPU.
+func lessGC(env *cli) {
+	if env.getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 }
