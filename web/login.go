@@ -68,7 +68,9 @@ func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request) {
 		s.renderStatus(w, r, http.StatusBadRequest, "Unknown language.")
 		return
 	}
-	if err := s.store.SetUserLanguage(r.Context(), u.ID, lang, actorOf(r)); err != nil {
+	err := s.store.SetUserLanguage(r.Context(), u.ID, lang, actorOf(r))
+	s.sessions.dropUser(u.ID)
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}

@@ -64,6 +64,9 @@ func TestLoginRateLimited(t *testing.T) {
 func TestDisabledUserLosesSession(t *testing.T) {
 	f := newFixture(t)
 	cookie := f.session("staff")
+	if rec := f.do("GET", "/", cookie, nil); rec.Code != http.StatusOK { // the session is now cached
+		t.Fatalf("staff session: %d", rec.Code)
+	}
 	rec := f.do("POST", "/users/"+itoa(f.users["staff"].ID)+"/disable", f.session("admin"), url.Values{})
 	if rec.Code != http.StatusSeeOther {
 		t.Fatalf("disable: %d", rec.Code)

@@ -34,15 +34,23 @@ func (s *Server) newSession(ctx context.Context, u crm.User, r *http.Request) (s
 	return token, nil
 }
 
-// sessionUser returns the active user behind the request's session cookie.
+// sessionUser returns the active user behind the request's session cookie,
+// from the session cache when it was looked up within sessionCacheTTL.
 func (s *Server) sessionUser(r *http.Request) (crm.User, bool, error) {
 	c, err := r.Cookie(sessionCookie)
 	if err != nil || c.Value == "" || len(c.Value) > 100 {
 		return crm.User{}, false, nil
 	}
 	sum := sha256.Sum256([]byte(c.Value))
-	var u crm.User
-	err = s.store.DB().GetContext(r.Context(), &u, `SELECT u.id, u.email, u.role, u.language, u.disabled_at, u.created_at
+	now := time.Now()
+	if u, ok := s.sessions.get(sum, now); ok {
+		return u, true, nil
+	}
+	var row struct {
+		crm.User
+		Expires time.Time `db:"expires_at"`
+	}
+	err = s.store.DB().GetContext(r.Context(), &row, `SELECT u.id, u.email, u.role, u.language, u.disabled_at, u.created_at, s.expires_at
 		FROM web_sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.token_hash = $1 AND s.expires_at > now() AND u.disabled_at IS NULL`, sum[:])
 	if errors.Is(err, sql.ErrNoRows) {
@@ -51,12 +59,14 @@ func (s *Server) sessionUser(r *http.Request) (crm.User, bool, error) {
 	if err != nil {
 		return crm.User{}, false, fmt.Errorf("web: session: %w", err)
 	}
-	return u, true, nil
+	s.sessions.put(sum, row.User, row.Expires, now)
+	return row.User, true, nil
 }
 
 func (s *Server) endSession(r *http.Request) {
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		sum := sha256.Sum256([]byte(c.Value))
+		s.sessions.drop(sum)
 		_, _ = s.store.DB().ExecContext(r.Context(), `DELETE FROM web_sessions WHERE token_hash = $1`, sum[:])
 	}
 }

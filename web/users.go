@@ -37,7 +37,9 @@ func (s *Server) setRole(w http.ResponseWriter, r *http.Request) {
 		s.renderStatus(w, r, http.StatusNotFound, "No such user.")
 		return
 	}
-	if err := s.store.SetUserRole(r.Context(), id, r.PostFormValue("role"), actorOf(r)); err != nil {
+	err := s.store.SetUserRole(r.Context(), id, r.PostFormValue("role"), actorOf(r))
+	s.sessions.dropUser(id)
+	if err != nil {
 		s.userError(w, r, err)
 		return
 	}
@@ -54,7 +56,9 @@ func (s *Server) disableUser(w http.ResponseWriter, r *http.Request) {
 		s.renderStatus(w, r, http.StatusBadRequest, "You cannot disable your own account.")
 		return
 	}
-	if err := s.store.DisableUser(r.Context(), id, actorOf(r)); err != nil {
+	err := s.store.DisableUser(r.Context(), id, actorOf(r))
+	s.sessions.dropUser(id)
+	if err != nil {
 		s.userError(w, r, err)
 		return
 	}
