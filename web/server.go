@@ -52,6 +52,10 @@ type Options struct {
 	// Demo is the demo mode's mailbox (caught mail, inquiries to drop in);
 	// nil outside demo mode.
 	Demo DemoMailbox
+	// MaxConcurrent bounds the requests served at once; the others wait
+	// their turn in arrival order. 0 means 2 per CPU, at least 4 (or
+	// BASIS_WEB_CONCURRENCY).
+	MaxConcurrent int
 }
 
 // Server serves the staff UI and the public pages.
@@ -62,13 +66,17 @@ type Server struct {
 	maxUp   int64
 	ttl     time.Duration
 	log     *slog.Logger
-	pages   map[string]*template.Template
+	pages   map[string]map[string]*template.Template // by language, then page
 	limiter *loginLimiter
 	routes  []Route
 	mailer  *mailout.Mailer
 	test    func(ctx context.Context, to, subject, text, html string) error
 	demo    DemoMailbox
 	baseURL string
+	// sessions caches session lookups for a second (session_cache.go).
+	sessions *sessionCache
+	// busy bounds the requests served at once (limit.go).
+	busy chan struct{}
 }
 
 // New checks the options and parses the templates.
@@ -82,7 +90,8 @@ func New(opt Options) (*Server, error) {
 	}
 	s := &Server{store: opt.Store, org: opt.Organization, secure: u != nil && u.Scheme == "https",
 		maxUp: opt.MaxUploadBytes, ttl: opt.SessionTTL, log: opt.Log, limiter: newLoginLimiter(5, 15*time.Minute),
-		mailer: opt.Mailer, test: opt.SendTest, demo: opt.Demo, baseURL: opt.BaseURL}
+		mailer: opt.Mailer, test: opt.SendTest, demo: opt.Demo, baseURL: opt.BaseURL,
+		sessions: newSessionCache(), busy: make(chan struct{}, concurrency(opt.MaxConcurrent))}
 	if s.maxUp <= 0 {
 		s.maxUp = 10 << 20
 	}
@@ -118,6 +127,10 @@ func (s *Server) Mount(mux *http.ServeMux) {
 		http.Error(w, "cross-origin request refused", http.StatusForbidden)
 	}))
 	for _, rt := range s.routes {
-		mux.Handle(rt.Method+" "+rt.Path, securityHeaders(cop.Handler(s.guard(rt))))
+		h := securityHeaders(cop.Handler(s.guard(rt)))
+		if !unlimited[rt.Path] {
+			h = s.limit(h)
+		}
+		mux.Handle(rt.Method+" "+rt.Path, h)
 	}
 }
