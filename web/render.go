@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
-	"io/fs"
 	"net/http"
-	"path"
 	"strings"
 	"time"
 
@@ -38,12 +36,12 @@ var funcs = template.FuncMap{
 	"when": func(t any) string {
 		switch t := t.(type) {
 		case time.Time:
-			return t.Local().Format("2006-01-02 15:04")
+			return formatWhen(t)
 		case *time.Time:
 			if t == nil {
 				return ""
 			}
-			return t.Local().Format("2006-01-02 15:04")
+			return formatWhen(*t)
 		}
 		return ""
 	},
@@ -63,31 +61,8 @@ var funcs = template.FuncMap{
 	"upper": strings.ToUpper,
 }
 
-// parseTemplates builds one template set per page: the page file with the
-// staff layout, or with the public layout for files named public_*.
-func parseTemplates() (map[string]*template.Template, error) {
-	entries, err := fs.ReadDir(templateFS, "templates")
-	if err != nil {
-		return nil, fmt.Errorf("web: templates: %w", err)
-	}
-	pages := map[string]*template.Template{}
-	for _, e := range entries {
-		name := e.Name()
-		if strings.HasPrefix(name, "layout") {
-			continue
-		}
-		layout := "templates/layout.html"
-		if strings.HasPrefix(name, "public_") {
-			layout = "templates/layout_public.html"
-		}
-		t, err := template.New(path.Base(layout)).Funcs(funcs).ParseFS(templateFS, layout, "templates/"+name)
-		if err != nil {
-			return nil, fmt.Errorf("web: template %s: %w", name, err)
-		}
-		pages[strings.TrimSuffix(name, ".html")] = t
-	}
-	return pages, nil
-}
+// formatWhen is how pages show a time.
+func formatWhen(t time.Time) string { return t.Local().Format("2006-01-02 15:04") }
 
 // render writes page with data, in the request's language.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) {
@@ -106,7 +81,7 @@ func (s *Server) newView(r *http.Request, title string, data any) view {
 }
 
 func (s *Server) renderView(w http.ResponseWriter, r *http.Request, status int, page string, v view) {
-	t, ok := s.pages[page]
+	t, ok := s.pages[v.Lang][page]
 	if !ok {
 		s.fail(w, r, fmt.Errorf("web: no template %q", page))
 		return

@@ -1,0 +1,17 @@
+package web
+
+import "testing"
+
+func TestTranslateLiterals(t *testing.T) {
+	for src, want := range map[string]string{
+		`<h1>{{.T "Review queue"}}</h1>`:       `<h1>{{"Contatti da esaminare"}}</h1>`,
+		`{{- $.T "Review queue" -}}`:           `{{- "Contatti da esaminare" -}}`,
+		`{{.T "Send a test to %s" $d.TestTo}}`: `{{.T "Send a test to %s" $d.TestTo}}`,
+		`{{.T .Title}}`:                        `{{.T .Title}}`,
+		`{{.T "not \"translated\" \u00e8"}}`:   `{{"not \"translated\" è"}}`,
+	} {
+		if got := translateLiterals("it", src); got != want {
+			t.Errorf("translateLiterals(%q) = %q, want %q", src, got, want)
+		}
+	}
+}
