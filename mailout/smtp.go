@@ -36,9 +36,11 @@ type Sender struct {
 }
 
 // slot is one connection of the pool; client is nil until first used and
-// after a failure that made the connection unusable.
+// after a failure that made the connection unusable. pipe, when not nil,
+// runs its transactions (smtp_pipeline.go).
 type slot struct {
 	client *smtp.Client
+	pipe   *pipe
 }
 
 // ErrSenderClosed is returned by Send after Close.
@@ -103,17 +105,23 @@ func (s *Sender) Send(ctx context.Context, envelopeFrom, to string, raw []byte) 
 // sendOn runs one transaction on sl, connecting first if needed.
 func (s *Sender) sendOn(ctx context.Context, sl *slot, from, to string, raw []byte) error {
 	if sl.client == nil {
-		c, err := s.dial(ctx)
+		c, p, err := s.dial(ctx)
 		if err != nil {
 			return err
 		}
-		sl.client = c
+		sl.client, sl.pipe = c, p
 	}
 	if ctx.Done() != nil {
 		stop := context.AfterFunc(ctx, func() { sl.client.Close() })
 		defer stop()
 	}
-	st, err := transaction(sl.client, from, to, raw)
+	var st stage
+	var err error
+	if sl.pipe != nil {
+		st, err = sl.pipe.transaction(from, to, raw)
+	} else {
+		st, err = transaction(sl.client, from, to, raw)
+	}
 	if err == nil {
 		return nil
 	}
@@ -158,7 +166,7 @@ func transaction(c *smtp.Client, from, to string, raw []byte) (stage, error) {
 func (sl *slot) close() {
 	if sl.client != nil {
 		sl.client.Close()
-		sl.client = nil
+		sl.client, sl.pipe = nil, nil
 	}
 }
 

@@ -10,23 +10,28 @@ import (
 )
 
 // dial opens a connection ready for MAIL FROM: connected, greeted, secured
-// as configured and authenticated.
-func (s *Sender) dial(ctx context.Context) (*smtp.Client, error) {
+// as configured and authenticated. The pipe is nil unless the server
+// pipelines and the connection is not upgraded by STARTTLS.
+func (s *Sender) dial(ctx context.Context) (*smtp.Client, *pipe, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
 	conn, err := s.dialConn(ctx)
 	if err != nil {
-		return nil, classify(s.addr, stageDial, "", err)
+		return nil, nil, classify(s.addr, stageDial, "", err)
 	}
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
 	c, st, err := s.handshake(conn)
 	if err != nil {
 		conn.Close()
-		return nil, classify(s.addr, st, "", err)
+		return nil, nil, classify(s.addr, st, "", err)
 	}
-	s.log.Debug("smtp connected", "server", s.addr, "tls", string(s.cfg.TLS))
-	return c, nil
+	var p *pipe
+	if s.cfg.TLS != TLSStartTLS {
+		p = newPipe(conn, c, s.cfg.Timeout, 2*s.cfg.Timeout)
+	}
+	s.log.Debug("smtp connected", "server", s.addr, "tls", string(s.cfg.TLS), "pipelining", p != nil)
+	return c, p, nil
 }
 
 func (s *Sender) dialConn(ctx context.Context) (net.Conn, error) {
