@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -35,31 +36,33 @@ type contactData struct {
 
 const maxTimeline = 500
 
+// contact shows a contact's page, read in one query (crm.ContactPage).
 func (s *Server) contact(w http.ResponseWriter, r *http.Request) {
-	c, ok := s.loadContact(w, r)
+	id, ok := pathID(r)
 	if !ok {
+		s.renderStatus(w, r, http.StatusNotFound, "No such contact.")
 		return
 	}
-	if c.ErasedAt != nil {
-		s.renderStatus(w, r, http.StatusGone, "This contact was erased on %s.", c.ErasedAt.Format(time.DateOnly))
+	p, err := s.store.ContactPage(r.Context(), id, maxTimeline)
+	if errors.Is(err, crm.ErrNotFound) {
+		s.renderStatus(w, r, http.StatusNotFound, "No such contact.")
 		return
 	}
-	d, err := s.store.Detail(r.Context(), c.Email)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	mail, covered, err := s.mailTimeline(r, c.ID)
-	if err != nil {
-		s.fail(w, r, err)
+	if p.ErasedAt != nil {
+		s.renderStatus(w, r, http.StatusGone, "This contact was erased on %s.", p.ErasedAt.Format(time.DateOnly))
 		return
 	}
-	data := contactData{ContactDetail: d, ActivityKinds: []string{"call", "email", "meeting", "note"},
-		Statuses: crm.Statuses, Timeline: timeline(d, mail, covered)}
-	for _, p := range s.store.PurposeNames() {
-		data.Purposes = append(data.Purposes, purposeRow{p, d.Eligibility[p]})
+	mail, covered := mailItems(p.Inbound, p.Outbox)
+	data := contactData{ContactDetail: p.ContactDetail, ActivityKinds: []string{"call", "email", "meeting", "note"},
+		Statuses: crm.Statuses, Timeline: timeline(p.ContactDetail, mail, covered)}
+	for _, name := range s.store.PurposeNames() {
+		data.Purposes = append(data.Purposes, purposeRow{name, p.Eligibility[name]})
 	}
-	s.render(w, r, http.StatusOK, "contact", displayName(c), data)
+	s.render(w, r, http.StatusOK, "contact", displayName(p.Contact), data)
 }
 
 func displayName(c crm.Contact) string {

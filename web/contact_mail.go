@@ -89,17 +89,9 @@ func (s *Server) requestConsent(w http.ResponseWriter, r *http.Request) {
 	back(w, r, contactPath(c.ID), "consent_requested")
 }
 
-// mailTimeline is a contact's inbound and outgoing messages as timeline
+// mailItems are a contact's inbound and outgoing messages as timeline
 // items, with the evidence they cover (shown once, as the message).
-func (s *Server) mailTimeline(r *http.Request, contactID int64) ([]timelineItem, map[int64]bool, error) {
-	in, err := s.store.InboundOf(r.Context(), s.store.DB(), contactID, maxTimeline)
-	if err != nil {
-		return nil, nil, err
-	}
-	out, err := s.store.OutboxOf(r.Context(), s.store.DB(), contactID)
-	if err != nil {
-		return nil, nil, err
-	}
+func mailItems(in []crm.InboundMessage, out []crm.OutboxEntry) ([]timelineItem, map[int64]bool) {
 	covered := map[int64]bool{}
 	var items []timelineItem
 	for _, m := range in {
@@ -129,7 +121,7 @@ func (s *Server) mailTimeline(r *http.Request, contactID int64) ([]timelineItem,
 		}
 		items = append(items, t)
 	}
-	return items, covered, nil
+	return items, covered
 }
 
 func firstNonEmpty(a, b string) string {
