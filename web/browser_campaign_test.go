@@ -57,6 +57,11 @@ func TestBrowserCampaignAndUnsubscribe(t *testing.T) {
 	if n := text(t, b, "#eligible"); n != "1" {
 		t.Fatalf("audience: %s eligible, want 1 (the consenting contact)", n)
 	}
+	// The page already shows a flash (from "create"): remove it, so that the
+	// flash waited for is the one of the page after scheduling.
+	if _, err := chromedp.Run(b, chromedp.Evaluate[bool](`document.querySelector("p.flash").remove(); true`)); err != nil {
+		t.Fatal(err)
+	}
 	step(t, b, "schedule now", chromedp.Click(chromedp.CSS(`#schedule`)), chromedp.WaitVisible(chromedp.CSS(`p.flash`)))
 	if s := text(t, b, "#campaign-status"); !strings.Contains(s, "scheduled") && !strings.Contains(s, "programmat") {
 		t.Fatalf("campaign status after scheduling: %s", s)
