@@ -11,13 +11,28 @@ const searchPage = 50
 
 type searchData struct {
 	Q          string
-	Results    []crm.Contact
+	Results    []searchRow
 	Page, Next int
 	Prev       int
 	// Messages are inbound messages matching Q (full-text search), paged
 	// on their own with MPage.
 	Messages            []crm.InboundMessage
 	MPage, MNext, MPrev int
+}
+
+// searchRow is one contact found, flat and ready to print (see reviewRow).
+type searchRow struct {
+	ID                                 int64
+	Name, Email, Company, Status, When string
+}
+
+func searchRows(found []crm.Contact, lang string) []searchRow {
+	rows := make([]searchRow, len(found))
+	for i, c := range found {
+		rows[i] = searchRow{ID: c.ID, Name: c.Name, Email: c.Email, Company: c.Company, Status: translate(lang, c.Status),
+			When: formatWhen(c.CreatedAt)}
+	}
+	return rows
 }
 
 func pageParam(r *http.Request, name string) int {
@@ -40,7 +55,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	d := searchData{Q: q, Results: found, Page: page, Prev: page - 1, Messages: msgs, MPage: mpage, MPrev: mpage - 1}
+	d := searchData{Q: q, Results: searchRows(found, s.langFor(r)), Page: page, Prev: page - 1, Messages: msgs, MPage: mpage, MPrev: mpage - 1}
 	if more {
 		d.Next = page + 1
 	}
