@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -60,14 +61,27 @@ func (s *Store) AddSentMessages(ctx context.Context, tx *sqlx.Tx, actor Actor, m
 // any stored value is unchanged, and a column with its own COMPRESSION or
 // STORAGE setting keeps it.
 func cheapCompression(ctx context.Context, tx *sqlx.Tx) error {
-	const q = `
-		SELECT set_config('default_toast_compression', 'lz4', true)
-		FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals)`
-	if _, err := tx.ExecContext(ctx, q); err != nil {
+	if lz4.Load() == 0 {
+		// pg_settings is a view over every setting: asked once per process.
+		var ok bool
+		const q = `SELECT 'lz4' = ANY (enumvals) FROM pg_settings WHERE name = 'default_toast_compression'`
+		if err := tx.GetContext(ctx, &ok, q); err != nil {
+			return fmt.Errorf("crm: store sent messages: is lz4 compression available: %w", err)
+		}
+		lz4.Store(map[bool]int32{true: 1, false: -1}[ok])
+	}
+	if lz4.Load() < 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `SET LOCAL default_toast_compression = lz4`); err != nil {
 		return fmt.Errorf("crm: store sent messages: choose lz4 compression: %w", err)
 	}
 	return nil
 }
+
+// lz4 says whether the server has lz4 compression: 0 not known yet, 1
+// yes, -1 no. Basis talks to one server.
+var lz4 atomic.Int32
 
 // evidenceIDs takes n ids from the evidence sequence, in increasing order,
 // so that the caller knows each message's id without a RETURNING whose
