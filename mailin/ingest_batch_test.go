@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
@@ -110,11 +111,18 @@ func TestBatchedIngestMatchesOneByOne(t *testing.T) {
 		if i == 1 {
 			mailin.StoreOneByOne(e.in)
 		}
+		// Internal dates fixed, so that both mailboxes are the same.
+		at := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
 		for k := range mix.N {
-			e.srv.Append(t, "INBOX", mix.Message(k))
+			if _, err := e.srv.AppendMessage("INBOX", mix.Message(k), nil, at); err != nil {
+				t.Fatal(err)
+			}
 		}
 		// A reply to a message of the mailbox, from another address.
-		e.srv.Append(t, "INBOX", directMail("Ufficio", "ufficio@example.org", "r1@example.org", inReplyToOf(t, mix.Message(3)), "Re"))
+		reply := directMail("Ufficio", "ufficio@example.org", "r1@example.org", inReplyToOf(t, mix.Message(3)), "Re")
+		if _, err := e.srv.AppendMessage("INBOX", reply, nil, at); err != nil {
+			t.Fatal(err)
+		}
 		if sum := e.ingest(); sum.Fetched != mix.N+1 || sum.Errors != 0 {
 			t.Fatalf("summary %+v", sum)
 		}

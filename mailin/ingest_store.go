@@ -70,6 +70,14 @@ func storedAmong(ctx context.Context, q sqlx.QueryerContext, mb mailbox, batch [
 	return stored, nil
 }
 
+// previewBytes bounds the text kept as a message's preview: what lists show
+// under the subject and what full-text search (the GIN index
+// inbound_messages_fts over subject, sender name and preview) covers; the
+// whole text stays in the evidence. Indexing costs PostgreSQL about 0.1 µs
+// per character at ingest: a 4,000-byte preview made the index half the cost
+// of storing a message (docs/benchmarks.md, mailin).
+const previewBytes = 1000
+
 // inboundRow is one row of inbound_messages.
 type inboundRow struct {
 	EvidenceID   int64
@@ -95,7 +103,7 @@ func insertInbound(ctx context.Context, tx *sqlx.Tx, mb mailbox, r inboundRow) e
 			from_address, from_name, subject, preview, internal_date, size, class, reason, review, contact_id)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, NULLIF($18, 0))`,
 		r.EvidenceID, r.SHA256[:], mb.Account, mb.Mailbox, int64(mb.UIDValidity), int64(r.UID), clean(r.MessageID, 998), clean(r.InReplyTo, 998),
-		clean(r.FromAddress, 320), clean(r.FromName, 320), clean(r.Subject, 998), clean(r.Preview, 4000), r.InternalDate, r.Size,
+		clean(r.FromAddress, 320), clean(r.FromName, 320), clean(r.Subject, 998), clean(r.Preview, previewBytes), r.InternalDate, r.Size,
 		string(r.Class), clean(r.Reason, 500), r.Review, r.ContactID)
 	if err != nil {
 		return fmt.Errorf("mailin: record message uid %d: %w", r.UID, err)
@@ -167,7 +175,7 @@ func insertInbounds(ctx context.Context, tx *sqlx.Tx, mb mailbox, rows []inbound
 				}
 			}
 			args = append(args, r.EvidenceID, r.SHA256[:], int64(r.UID), clean(r.MessageID, 998), clean(r.InReplyTo, 998),
-				clean(r.FromAddress, 320), clean(r.FromName, 320), clean(r.Subject, 998), clean(r.Preview, 4000), r.InternalDate, r.Size,
+				clean(r.FromAddress, 320), clean(r.FromName, 320), clean(r.Subject, 998), clean(r.Preview, previewBytes), r.InternalDate, r.Size,
 				string(r.Class), clean(r.Reason, 500), r.Review, r.ContactID)
 		}
 		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
