@@ -47,7 +47,7 @@ const contactPageQuery = `SELECT ` + contactColumns + `,
 
 // ContactPage returns contact id with its detail and at most maxInbound of
 // its inbound messages, in one round trip to the database (the page used
-// to take eleven).
+// to take eleven), with a prepared statement.
 func (s *Store) ContactPage(ctx context.Context, id int64, maxInbound int) (ContactPage, error) {
 	var row struct {
 		Contact
@@ -59,7 +59,11 @@ func (s *Store) ContactPage(ctx context.Context, id int64, maxInbound int) (Cont
 		Inbound      []byte `db:"inbound"`
 		Outbox       []byte `db:"outbox"`
 	}
-	err := s.db.GetContext(ctx, &row, contactPageQuery, id, maxInbound)
+	stmt, err := s.prepared(ctx, contactPageQuery)
+	if err != nil {
+		return ContactPage{}, err
+	}
+	err = stmt.GetContext(ctx, &row, id, maxInbound)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ContactPage{}, fmt.Errorf("crm: contact %d: %w", id, ErrNotFound)
 	}

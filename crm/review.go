@@ -31,8 +31,12 @@ func (s *Store) ReviewQueue(ctx context.Context, limit, offset int) ([]ReviewIte
 			WHERE contact_id = c.id ORDER BY internal_date LIMIT 1) m ON true
 		WHERE c.status = 'new'
 		ORDER BY c.created_at DESC, c.id DESC LIMIT $1 OFFSET $2`
+	stmt, err := s.prepared(ctx, q)
+	if err != nil {
+		return nil, err
+	}
 	out := []ReviewItem{}
-	if err := s.db.SelectContext(ctx, &out, q, limit, offset); err != nil {
+	if err := stmt.SelectContext(ctx, &out, limit, offset); err != nil {
 		return nil, fmt.Errorf("crm: review queue: %w", err)
 	}
 	return out, nil
