@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"net/http"
 	"slices"
 	"strconv"
@@ -22,7 +23,7 @@ type reviewRow struct {
 }
 
 type reviewData struct {
-	Rows       []reviewRow
+	Rows       []template.HTML // queueHTML
 	Page, Next int
 }
 
@@ -48,7 +49,7 @@ func (s *Server) review(w http.ResponseWriter, r *http.Request) {
 	if len(items) > reviewPage {
 		items, d.Next = items[:reviewPage], page+1
 	}
-	d.Rows = reviewRows(items)
+	d.Rows = queueHTML(reviewRows(items), canWrite(r), translate(s.langFor(r), "Select"))
 	s.render(w, r, http.StatusOK, "review", "Review queue", d)
 }
 
