@@ -3,6 +3,8 @@ package web
 import (
 	"strings"
 	"testing"
+
+	"github.com/basis-crm/basis/crm"
 )
 
 func TestQueueHTMLEscapesEveryValue(t *testing.T) {
@@ -18,5 +20,14 @@ func TestQueueHTMLEscapesEveryValue(t *testing.T) {
 	if got := string(queueHTML([]reviewRow{{ID: 1, Email: "a@b.it"}}, false, "Select")[0]); strings.Contains(got, "checkbox") ||
 		!strings.Contains(got, `<a href="/contacts/1">a@b.it</a>`) {
 		t.Errorf("read-only row wrong:\n%s", got)
+	}
+}
+
+func TestSearchRowsEscapeEveryValue(t *testing.T) {
+	evil := `"><script>x</script>'&`
+	got := string(searchRows([]crm.Contact{{ID: 7, Name: evil, Email: evil, Company: evil, Status: evil}}, "en")[0])
+	if strings.Contains(got, "<script>") || strings.Count(got, "&#34;&gt;&lt;script&gt;x&lt;/script&gt;&#39;&amp;") != 4 ||
+		!strings.Contains(got, `<a href="/contacts/7">`) {
+		t.Errorf("row not escaped:\n%s", got)
 	}
 }

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/basis-crm/basis/crm"
 )
@@ -11,7 +13,7 @@ const searchPage = 50
 
 type searchData struct {
 	Q          string
-	Results    []searchRow
+	Results    []template.HTML // searchRows
 	Page, Next int
 	Prev       int
 	// Messages are inbound messages matching Q (full-text search), paged
@@ -20,17 +22,21 @@ type searchData struct {
 	MPage, MNext, MPrev int
 }
 
-// searchRow is one contact found, flat and ready to print (see reviewRow).
-type searchRow struct {
-	ID                                 int64
-	Name, Email, Company, Status, When string
-}
-
-func searchRows(found []crm.Contact, lang string) []searchRow {
-	rows := make([]searchRow, len(found))
+// searchRows renders the contacts found as table rows in Go, each value
+// escaped, for the reason given at queueHTML.
+func searchRows(found []crm.Contact, lang string) []template.HTML {
+	rows := make([]template.HTML, len(found))
+	var b strings.Builder
+	esc := template.HTMLEscapeString
 	for i, c := range found {
-		rows[i] = searchRow{ID: c.ID, Name: c.Name, Email: c.Email, Company: c.Company, Status: translate(lang, c.Status),
-			When: formatWhen(c.CreatedAt)}
+		label := c.Name
+		if label == "" {
+			label = c.Email
+		}
+		b.Reset()
+		b.WriteString(`<tr><td><a href="/contacts/` + strconv.FormatInt(c.ID, 10) + `">` + esc(label) + "</a></td><td>" + esc(c.Email) +
+			"</td><td>" + esc(c.Company) + "</td><td>" + esc(translate(lang, c.Status)) + "</td><td>" + esc(formatWhen(c.CreatedAt)) + "</td></tr>\n")
+		rows[i] = template.HTML(b.String())
 	}
 	return rows
 }
