@@ -27,8 +27,12 @@ type auditEntry struct {
 }
 
 // auditMany appends several events of one action under one lock of the
-// chain head, with one INSERT: the same chain audit builds one at a time.
+// chain head, with one INSERT that also moves audit_head: the same chain
+// audit builds one at a time.
 func (s *Store) auditMany(ctx context.Context, tx *sqlx.Tx, actor Actor, action string, entries []auditEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
 	head, err := lockChain(ctx, tx)
 	if err != nil {
 		return fmt.Errorf("crm: audit %s: %w", action, err)
@@ -61,16 +65,24 @@ func (s *Store) auditMany(ctx context.Context, tx *sqlx.Tx, actor Actor, action 
 			cids[i] = *c
 		}
 	}
+	// The statement moves audit_head too, so its rows skip the deferred
+	// trigger that would do it once per row (migration 00080).
 	const q = `
 		WITH ins AS (
 			INSERT INTO audit_events (seq, at, actor, action, contact_id, payload, payload_hash, prev_hash, hash)
 			SELECT u.seq, u.at, $1, $2, u.contact_id, u.payload::json, u.payload_hash, u.prev_hash, u.hash
 			FROM unnest($3::bigint[], $4::timestamptz[], $5::bigint[], $6::text[], $7::bytea[], $8::bytea[], $9::bytea[])
 				AS u(seq, at, contact_id, payload, payload_hash, prev_hash, hash))
-		SELECT 1`
+		UPDATE audit_head SET seq = $10, hash = $11 WHERE id = 1`
+	if _, err := tx.ExecContext(ctx, `SET LOCAL basis.audit_head_set = on`); err != nil {
+		return fmt.Errorf("crm: audit %d × %s: %w", n, action, err)
+	}
 	if _, err := tx.ExecContext(ctx, q, actor, action, pq.Array(seqs), pq.Array(ats), pq.Array(cids), pq.Array(bodies),
-		pq.ByteaArray(phashes), pq.ByteaArray(prevs), pq.ByteaArray(hashes)); err != nil {
+		byteaArray(phashes), byteaArray(prevs), byteaArray(hashes), seqs[n-1], hashes[n-1]); err != nil {
 		return fmt.Errorf("crm: audit %d × %s: append: %w", n, action, err)
+	}
+	if _, err := tx.ExecContext(ctx, `SET LOCAL basis.audit_head_set = off`); err != nil {
+		return fmt.Errorf("crm: audit %d × %s: %w", n, action, err)
 	}
 	return nil
 }

@@ -85,9 +85,12 @@ var lz4 atomic.Int32
 
 // evidenceIDs takes n ids from the evidence sequence, in increasing order,
 // so that the caller knows each message's id without a RETURNING whose
-// order it would have to match.
+// order it would have to match. The sequence is looked up once, not once
+// per id.
 func evidenceIDs(ctx context.Context, tx *sqlx.Tx, n int) ([]int64, error) {
-	const q = `SELECT nextval(pg_get_serial_sequence('evidence', 'id')) AS id FROM generate_series(1, $1) ORDER BY 1`
+	const q = `
+		WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence('evidence', 'id')::regclass AS seq)
+		SELECT nextval(s.seq) AS id FROM s, generate_series(1, $1) ORDER BY 1`
 	var ids []int64
 	if err := tx.SelectContext(ctx, &ids, q, n); err != nil {
 		return nil, fmt.Errorf("crm: evidence ids: %w", err)

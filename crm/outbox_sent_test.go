@@ -97,3 +97,45 @@ func TestSentMessagesCompressWithLZ4(t *testing.T) {
 		t.Errorf("sent message stored with %s compression, want lz4", method)
 	}
 }
+
+// TestAuditHeadFollowsBatchedAndSingleEvents appends a batch of events
+// (which moves audit_head itself) and single events (whose deferred
+// trigger moves it) in one transaction, in both orders: the head is the
+// chain's last event after each, and the chain verifies.
+func TestAuditHeadFollowsBatchedAndSingleEvents(t *testing.T) {
+	st, db := newStore(t)
+	c := mustCapture(t, st, "anna.bianchi@example.it", "Anna Bianchi")
+	batch := func(tx *sqlx.Tx) error {
+		_, err := st.AddSentMessages(ctx, tx, system, []crm.SentMessage{
+			{ContactID: c.ID, Raw: []byte("Subject: a\r\n\r\na\r\n")}, {ContactID: c.ID, Raw: []byte("Subject: b\r\n\r\nb\r\n")}})
+		return err
+	}
+	single := func(tx *sqlx.Tx) error {
+		return st.OutboxEvent(ctx, tx, system, "outbox.queued", c.ID, map[string]any{"kind": "notice"})
+	}
+	for name, steps := range map[string][]func(*sqlx.Tx) error{
+		"batch then single": {batch, single},
+		"single then batch": {single, batch},
+		"batch only":        {batch, batch},
+	} {
+		inTx(t, st, func(tx *sqlx.Tx) error {
+			for _, step := range steps {
+				if err := step(tx); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		var head, last int64
+		if err := db.Get(&head, `SELECT seq FROM audit_head WHERE id = 1`); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Get(&last, `SELECT max(seq) FROM audit_events`); err != nil {
+			t.Fatal(err)
+		}
+		if head != last {
+			t.Errorf("%s: audit_head at %d, last event %d", name, head, last)
+		}
+		mustVerify(t, st)
+	}
+}
