@@ -15,7 +15,7 @@ import (
 // The web UI and the public pages, mounted on the serve mux.
 func init() {
 	addComponent("web", func(ctx context.Context, a *app, mux *http.ServeMux) ([]func(ctx context.Context) error, error) {
-		lessGC(a)
+		serveGC(a)
 		m, err := a.mailer()
 		if err != nil {
 			return nil, err
@@ -71,11 +71,11 @@ func (a *app) testSender() (func(ctx context.Context, to, subject, text, html st
 	}, nil
 }
 
-// lessGC collects garbage at 5x the live heap instead of 2x (GOGC=400),
+// serveGC collects garbage at 5x the live heap instead of 2x (GOGC=400),
 // unless GOGC is set: a page allocates a lot and keeps nothing, and with the
 // default the collector took a fifth of the server's CPU under load; the
 // live heap of basis serve is a few tens of MB.
-func lessGC(a *app) {
+func serveGC(a *app) {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
 		a.log.Debug("GOGC=400 (set GOGC to change it)")
