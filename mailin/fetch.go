@@ -25,7 +25,7 @@ type Fetched struct {
 }
 
 // DefaultBatch is the number of messages fetched per UID FETCH.
-const DefaultBatch = 100
+const DefaultBatch = 500
 
 // Fetch calls fn, in UID order, for every message whose UID is greater than
 // afterUID, fetching batch messages per round trip. Messages larger than

@@ -51,6 +51,8 @@ type storer struct {
 	err    error
 	idle   *sync.Cond
 	busy   int // batches submitted and not yet stored
+
+	analyzed bool // analyzeIfNew ran
 }
 
 func (in *Ingester) newStorer(ctx context.Context, mb mailbox) *storer {
@@ -74,6 +76,10 @@ func (st *storer) run() {
 				p.wait()
 			}
 			err = st.in.storeBatch(st.ctx, st.mb, batch, &sum)
+			if err == nil && !st.analyzed {
+				st.analyzed = true
+				err = analyzeIfNew(st.ctx, st.in.Store.DB())
+			}
 		}
 		st.mu.Lock()
 		if err != nil && st.err == nil {

@@ -78,6 +78,26 @@ func storedAmong(ctx context.Context, q sqlx.QueryerContext, mb mailbox, batch [
 // of storing a message (docs/benchmarks.md, mailin).
 const previewBytes = 1000
 
+// analyzeIfNew gives inbound_messages its first statistics once it holds a
+// batch. Without any, PostgreSQL takes every row for one mailbox as rare and
+// answers storedAmong by scanning the mailbox's rows through the
+// (account, mailbox, uidvalidity, uid) index instead of probing the SHA-256
+// index: on a new database the duplicate check of each batch read every
+// message stored so far.
+func analyzeIfNew(ctx context.Context, db *sqlx.DB) error {
+	_, err := db.ExecContext(ctx, `DO $$
+		BEGIN
+			IF EXISTS (SELECT 1 FROM pg_stat_user_tables WHERE relid = 'inbound_messages'::regclass
+				AND last_analyze IS NULL AND last_autoanalyze IS NULL) THEN
+				ANALYZE inbound_messages;
+			END IF;
+		END $$`)
+	if err != nil {
+		return fmt.Errorf("mailin: analyze inbound_messages: %w", err)
+	}
+	return nil
+}
+
 // inboundRow is one row of inbound_messages.
 type inboundRow struct {
 	EvidenceID   int64
