@@ -94,8 +94,14 @@ func (b *InboundBatch) insertContacts(ctx context.Context, tx *sqlx.Tx) error {
 // parameters): cheaper for PostgreSQL than COPY's hex text.
 func (b *InboundBatch) insertEvidence(ctx context.Context, tx *sqlx.Tx) error {
 	const cols = 10
-	for start := 0; start < len(b.evidence); start += maxRowsPerInsert {
-		part := b.evidence[start:min(start+maxRowsPerInsert, len(b.evidence))]
+	for start, end := 0, 0; start < len(b.evidence); start = end {
+		end = start + 1
+		for size := len(b.evidence[start].content); end < len(b.evidence) && end-start < maxRowsPerInsert; end++ {
+			if size += len(b.evidence[end].content); size > maxBytesPerInsert {
+				break
+			}
+		}
+		part := b.evidence[start:end]
 		var q strings.Builder
 		q.WriteString(`INSERT INTO evidence (id, contact_id, kind, sha256, content, size, content_type, file_name, metadata,
 			received_at, created_by, created_at) VALUES `)
@@ -119,8 +125,12 @@ func (b *InboundBatch) insertEvidence(ctx context.Context, tx *sqlx.Tx) error {
 }
 
 // maxRowsPerInsert keeps a multi-row INSERT under PostgreSQL's 65,535
-// parameters.
-const maxRowsPerInsert = 1000
+// parameters. maxBytesPerInsert keeps lib/pq's message buffer small: it
+// grows by append, and past 256 KB each growth copies it for a quarter more.
+const (
+	maxRowsPerInsert  = 1000
+	maxBytesPerInsert = 256 << 10
+)
 
 func (b *InboundBatch) insertBases(ctx context.Context, tx *sqlx.Tx) error {
 	n := len(b.bases)

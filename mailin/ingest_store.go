@@ -162,6 +162,9 @@ func knownMessageID(ctx context.Context, q sqlx.QueryerContext, ids []string) (i
 // clean makes text safe for a PostgreSQL text column: valid UTF-8, no NUL,
 // bounded length.
 func clean(s string, max int) string {
+	if len(s) > 4*max {
+		s = s[:4*max] // what follows cannot reach the result; a long text is not scanned whole
+	}
 	s = strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
 	if len(s) > max {
 		s = strings.ToValidUTF8(s[:max], "")
