@@ -2,6 +2,7 @@ package mailin_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/basis-crm/basis/bench/ingest/mailgen"
+	"github.com/basis-crm/basis/crm"
 	"github.com/basis-crm/basis/mailin"
 )
 
@@ -247,5 +249,30 @@ func TestBatchThatFailsIsStoredOneByOneAndFlagsTheBadMessage(t *testing.T) {
 	}
 	if res, _ := e.store.VerifyAudit(ctx); !res.OK {
 		t.Errorf("audit chain: %+v", res)
+	}
+}
+
+// TestBatchRunsCaptureHooksOnNewContacts: the hooks crm runs on every new
+// contact (mailout queues the privacy notice) run for the contacts a batch
+// creates, once each, with the contact already in the database.
+func TestBatchRunsCaptureHooksOnNewContacts(t *testing.T) {
+	e := newIngestEnv(t)
+	e.in.Batch = 50
+	noFallback(t, e.in)
+	var seen []string
+	e.store.OnCapture(func(ctx context.Context, tx *sqlx.Tx, c crm.Contact) error {
+		var email string
+		if err := tx.GetContext(ctx, &email, `SELECT email FROM contacts WHERE id = $1`, c.ID); err != nil {
+			return err
+		}
+		seen = append(seen, email)
+		return nil
+	})
+	e.srv.Append(t, "INBOX", directMail("Anna Neri", "anna.neri@studio-neri.it", "a1@example.org", "", "Preventivo"))
+	e.srv.Append(t, "INBOX", directMail("Anna Neri", "anna.neri@studio-neri.it", "a2@example.org", "", "Ancora"))
+	e.srv.Append(t, "INBOX", inlineForward("Bruno Blu", "bruno.blu@example.org", "f1@acme-srl.it"))
+	e.ingest()
+	if strings.Join(seen, " ") != "anna.neri@studio-neri.it bruno.blu@example.org" {
+		t.Errorf("capture hooks ran for %q, want once for each new contact", seen)
 	}
 }
