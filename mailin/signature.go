@@ -1,6 +1,9 @@
 package mailin
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // phoneLabels start a signature line that carries a phone number.
 var phoneLabels = []string{
@@ -25,7 +28,7 @@ func SignaturePhone(text string) string {
 		if len(line) < 6 || len(line) > 200 {
 			continue
 		}
-		lower := strings.ToLower(line)
+		lower := strings.ToLower(line[:min(len(line), labelPrefix)]) // a label is at the start: lower only that
 		for _, l := range phoneLabels {
 			if !strings.HasPrefix(lower, l) {
 				continue
@@ -38,6 +41,16 @@ func SignaturePhone(text string) string {
 	}
 	return ""
 }
+
+// labelPrefix is how much of a line can hold a phone label (the longest
+// label, with room for a rune cut in half).
+var labelPrefix = func() int {
+	n := 0
+	for _, l := range phoneLabels {
+		n = max(n, len(l))
+	}
+	return n + utf8.UTFMax
+}()
 
 // phoneAfter reads a phone number after a label: optional letters/punctuation
 // (": ", "ufficio:"), then digits, spaces and + ( ) . / - with 6 to 15 digits.
