@@ -6,34 +6,37 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // maxSearchWords bounds the words of a contact search (each is one index
 // lookup).
 const maxSearchWords = 8
 
-// SearchContacts finds contacts by the words of query, newest first,
-// skipping offset and returning at most limit; more reports whether another
-// page exists. Words are runs of letters and digits, case-insensitive, and
-// every one must be a word of the contact's address, name or company. When
-// no contact has them all as whole words, the last word may instead be the
-// beginning of a word, so that "giulia.b", "mario ross" or "person12" find
-// what is being typed. Punctuation only separates words (no wildcards).
+// SearchContacts finds contacts by what a person typed, skipping offset and
+// returning at most limit; more reports whether another page exists. First
+// come the contacts named exactly as the query (case-insensitive), then
+// those having every word of it as a whole word of their address, name or
+// company; when neither exists, the last word may instead be the beginning
+// of a word, so that "giulia.b", "mario ross" or "person12" find what is
+// being typed. Each group is newest first. Words are runs of letters and
+// digits; punctuation only separates them (no wildcards).
 //
-// The expression is the one of the GIN index contacts_search_words
-// (migration 00090). Whole words first: a prefix makes the index collect
-// every word it begins, which for a common name cost more than the rest of
-// the search. The search runs without parallel workers: the planner guesses
-// thousands of rows for a prefix, and starting workers costs more than
-// reading the few rows an address matches.
+// The word match is the expression of the GIN index contacts_search_words
+// (migration 00090), the name match reads contacts_name (00091) in order:
+// for a common full name that is the rows of one page, where the word index
+// yields every match to sort. A prefix is tried last because the index then
+// collects every word it begins. The search runs without parallel workers:
+// the planner guesses thousands of rows for a prefix, and starting workers
+// costs more than reading the few rows an address matches.
 func (s *Store) SearchContacts(ctx context.Context, query string, limit, offset int) (found []Contact, more bool, err error) {
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
-	found = []Contact{}
 	words := searchWords(query)
 	if len(words) == 0 {
-		return found, false, nil
+		return []Contact{}, false, nil
 	}
 	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
@@ -43,22 +46,8 @@ func (s *Store) SearchContacts(ctx context.Context, query string, limit, offset 
 	if _, err := tx.ExecContext(ctx, `SET LOCAL max_parallel_workers_per_gather = 0`); err != nil {
 		return nil, false, fmt.Errorf("crm: search %q: %w", query, err)
 	}
-	whole := searchQuery(words, false)
-	if err := tx.SelectContext(ctx, &found, searchSQL, whole, limit+1, offset); err != nil {
+	if found, err = searchTiers(ctx, tx, words, strings.Join(strings.Fields(strings.ToLower(query)), " "), limit+1, offset); err != nil {
 		return nil, false, fmt.Errorf("crm: search %q: %w", query, err)
-	}
-	if len(found) == 0 {
-		var any bool
-		if offset > 0 {
-			if err := tx.GetContext(ctx, &any, searchAnySQL, whole); err != nil {
-				return nil, false, fmt.Errorf("crm: search %q: %w", query, err)
-			}
-		}
-		if !any {
-			if err := tx.SelectContext(ctx, &found, searchSQL, searchQuery(words, true), limit+1, offset); err != nil {
-				return nil, false, fmt.Errorf("crm: search %q: %w", query, err)
-			}
-		}
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, false, fmt.Errorf("crm: search %q: %w", query, err)
@@ -69,12 +58,52 @@ func (s *Store) SearchContacts(ctx context.Context, query string, limit, offset 
 	return found, false, nil
 }
 
-// searchMatch is the condition of a contact search, $1 being a tsquery.
+// searchTiers returns n rows from offset of: the contacts named name, then
+// the other contacts having every word, or when there are none of either,
+// those having every word with the last as a prefix.
+func searchTiers(ctx context.Context, tx *sqlx.Tx, words []string, name string, n, offset int) ([]Contact, error) {
+	found := []Contact{}
+	if err := tx.SelectContext(ctx, &found, searchNameSQL, name, n, offset); err != nil {
+		return nil, err
+	}
+	if len(found) == n {
+		return found, nil
+	}
+	named := offset + len(found) // how many contacts are named name
+	if len(found) == 0 && offset > 0 {
+		if err := tx.GetContext(ctx, &named, searchNameCountSQL, name); err != nil {
+			return nil, err
+		}
+	}
+	var rest []Contact
+	whole := searchQuery(words, false)
+	if err := tx.SelectContext(ctx, &rest, searchWordsSQL, whole, n-len(found), max(0, offset-named), name); err != nil {
+		return nil, err
+	}
+	found = append(found, rest...)
+	if len(found) > 0 || named > 0 {
+		return found, nil
+	}
+	if offset > 0 { // past the end of the whole-word matches, or there are none?
+		var any bool
+		if err := tx.GetContext(ctx, &any, searchAnySQL, whole); err != nil || any {
+			return found, err
+		}
+	}
+	err := tx.SelectContext(ctx, &found, searchWordsSQL, searchQuery(words, true), n, offset, name)
+	return found, err
+}
+
+// searchMatch is the word condition of a contact search, $1 being a tsquery.
 const searchMatch = `erased_at IS NULL AND to_tsvector('simple', regexp_replace(lower(COALESCE(email, '') || ' ' || name || ' ' || company),
 	'[^[:alnum:]]+', ' ', 'g')) @@ $1::tsquery`
 
 const (
-	searchSQL    = `SELECT ` + contactColumns + ` FROM contacts WHERE ` + searchMatch + ` ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3`
+	searchNameSQL = `SELECT ` + contactColumns + ` FROM contacts WHERE erased_at IS NULL AND lower(name) = $1
+		ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3`
+	searchNameCountSQL = `SELECT count(*) FROM contacts WHERE erased_at IS NULL AND lower(name) = $1`
+	searchWordsSQL     = `SELECT ` + contactColumns + ` FROM contacts WHERE ` + searchMatch + ` AND lower(name) <> $4
+		ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3`
 	searchAnySQL = `SELECT EXISTS (SELECT 1 FROM contacts WHERE ` + searchMatch + `)`
 )
 

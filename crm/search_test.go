@@ -31,3 +31,23 @@ func TestSearchContactsWholeWordsFirst(t *testing.T) {
 		t.Errorf("second page of %q: %v %v %v", "anna ross", found, more, err)
 	}
 }
+
+func TestSearchContactsNamedFirst(t *testing.T) {
+	st, _ := newStore(t)
+	mustCapture(t, st, "m.rossi@example.it", "Mario Rossi")
+	mustCapture(t, st, "mario@rossi-impianti.it", "Ufficio acquisti")
+	mustCapture(t, st, "mario.rossi@gmail.com", "MARIO ROSSI")
+	want := []string{"mario.rossi@gmail.com", "m.rossi@example.it", "mario@rossi-impianti.it"} // named (newest first), then the rest
+	for offset := range 4 {
+		found, more, err := st.SearchContacts(ctx, " Mario Rossi ", 1, offset)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if offset < 3 && (len(found) != 1 || found[0].Email != want[offset] || more != (offset < 2)) {
+			t.Errorf("page %d: %v more=%v, want %s", offset, found, more, want[offset])
+		}
+		if offset == 3 && (len(found) != 0 || more) {
+			t.Errorf("page past the end: %v more=%v", found, more)
+		}
+	}
+}
