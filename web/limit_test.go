@@ -1,8 +1,12 @@
 package web
 
 import (
+	"context"
+	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -44,5 +48,20 @@ func TestLimitServesInTurn(t *testing.T) {
 	}
 	if most.Load() != 1 {
 		t.Errorf("%d requests served at once, want 1", most.Load())
+	}
+}
+
+func TestFailQuietWhenClientLeft(t *testing.T) {
+	var buf strings.Builder
+	s := &Server{log: slog.New(slog.NewTextHandler(&buf, nil))}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	s.fail(httptest.NewRecorder(), httptest.NewRequest("GET", "/review", nil).WithContext(ctx), errors.New("pq: canceling statement"))
+	if buf.Len() != 0 {
+		t.Errorf("a canceled request logged at info or above: %s", buf.String())
+	}
+	s.fail(httptest.NewRecorder(), httptest.NewRequest("GET", "/review", nil), errors.New("pq: boom"))
+	if !strings.Contains(buf.String(), "boom") {
+		t.Errorf("a failed request was not logged")
 	}
 }

@@ -108,7 +108,14 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 }
 
 // fail logs an unexpected error and shows a generic page (no details leak).
+// A request whose client went away (its context done: the database call
+// was canceled) is logged at debug level only; under load, every closed
+// connection logged an error.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if r.Context().Err() != nil {
+		s.log.Debug("web request canceled by the client", "method", r.Method, "path", r.URL.Path, "err", err)
+		return
+	}
 	s.log.Error("web request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	http.Error(w, "internal error (see the server log)", http.StatusInternalServerError)
 }
