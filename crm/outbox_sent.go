@@ -7,7 +7,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -31,9 +30,6 @@ func (s *Store) AddSentMessages(ctx context.Context, tx *sqlx.Tx, actor Actor, m
 	if len(msgs) == 0 {
 		return nil, nil
 	}
-	if err := cheapCompression(ctx, tx); err != nil {
-		return nil, err
-	}
 	ids, err := evidenceIDs(ctx, tx, len(msgs))
 	if err != nil {
 		return nil, err
@@ -51,37 +47,6 @@ func (s *Store) AddSentMessages(ctx context.Context, tx *sqlx.Tx, actor Actor, m
 	}
 	return ids, s.auditMany(ctx, tx, actor, "evidence.added", events)
 }
-
-// cheapCompression makes the rest of tx compress large values with lz4
-// instead of pglz, when the server was built with lz4. A sent message is
-// ~4 KB of text that PostgreSQL compresses before storing it; pglz took
-// over half of the CPU of the transaction that records sent messages, lz4
-// a quarter of that (5,000 messages: 345 ms against 88 ms), for rows ~25%
-// larger. The setting only picks how new values are compressed: reading
-// any stored value is unchanged, and a column with its own COMPRESSION or
-// STORAGE setting keeps it.
-func cheapCompression(ctx context.Context, tx *sqlx.Tx) error {
-	if lz4.Load() == 0 {
-		// pg_settings is a view over every setting: asked once per process.
-		var ok bool
-		const q = `SELECT 'lz4' = ANY (enumvals) FROM pg_settings WHERE name = 'default_toast_compression'`
-		if err := tx.GetContext(ctx, &ok, q); err != nil {
-			return fmt.Errorf("crm: store sent messages: is lz4 compression available: %w", err)
-		}
-		lz4.Store(map[bool]int32{true: 1, false: -1}[ok])
-	}
-	if lz4.Load() < 0 {
-		return nil
-	}
-	if _, err := tx.ExecContext(ctx, `SET LOCAL default_toast_compression = lz4`); err != nil {
-		return fmt.Errorf("crm: store sent messages: choose lz4 compression: %w", err)
-	}
-	return nil
-}
-
-// lz4 says whether the server has lz4 compression: 0 not known yet, 1
-// yes, -1 no. Basis talks to one server.
-var lz4 atomic.Int32
 
 // evidenceIDs takes n ids from the evidence sequence, in increasing order,
 // so that the caller knows each message's id without a RETURNING whose

@@ -70,8 +70,8 @@ func TestSentMessagesKeepTheirExactBytes(t *testing.T) {
 }
 
 // TestSentMessagesCompressWithLZ4 checks that a large sent message is
-// stored compressed with lz4 when the server has it (pglz cost more CPU
-// than anything else in recording a sent message).
+// stored compressed with lz4 (migration 00070) when the server has it:
+// pglz cost more CPU than anything else in recording a sent message.
 func TestSentMessagesCompressWithLZ4(t *testing.T) {
 	st, db := newStore(t)
 	var lz4 bool
