@@ -69,11 +69,14 @@ func parsePage(lang, layout, page string) (*template.Template, error) {
 // {{.T "Save"}} or {{$.T "Save"}}.
 var literalT = regexp.MustCompile(`\{\{(-? *)\$?\.T +("(?:[^"\\]|\\.)*")( *-?)\}\}`)
 
-// translateLiterals replaces each {{.T "text"}} of src by {{"testo"}}: the
-// string in lang, as a constant the template still escapes for where it
-// stands. A page then makes no method call per fixed string (they were most
-// of the rendering time); {{.T}} with arguments or a non-constant key stays
-// a call.
+// translateLiterals replaces each {{.T "text"}} of src by the text in lang,
+// HTML-escaped, as template text: the fixed strings are ours and stand only
+// in element text and quoted attributes (aria-label, placeholder, title),
+// where HTML escaping is the escaping html/template would apply. A page
+// then spends no call on them (escaper and method calls by reflection were
+// most of the rendering time). With a trim marker ({{- .T "x" -}}) the
+// string stays an action, a constant; {{.T}} with arguments or a
+// non-constant key stays a method call.
 func translateLiterals(lang, src string) string {
 	return literalT.ReplaceAllStringFunc(src, func(action string) string {
 		m := literalT.FindStringSubmatch(action)
@@ -81,6 +84,10 @@ func translateLiterals(lang, src string) string {
 		if err != nil {
 			return action
 		}
-		return "{{" + m[1] + strconv.Quote(translate(lang, key)) + m[3] + "}}"
+		text := translate(lang, key)
+		if strings.Contains(m[1], "-") || strings.Contains(m[3], "-") {
+			return "{{" + m[1] + strconv.Quote(text) + m[3] + "}}"
+		}
+		return strings.ReplaceAll(template.HTMLEscapeString(text), "{{", "&#123;&#123;")
 	})
 }
