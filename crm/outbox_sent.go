@@ -66,7 +66,8 @@ func evidenceIDs(ctx context.Context, tx *sqlx.Tx, n int) ([]int64, error) {
 	return ids, nil
 }
 
-// insertSentMessages writes the evidence rows with one INSERT over arrays.
+// insertSentMessages writes the evidence rows with INSERTs over arrays, of
+// up to maxSentInsertBytes of messages each.
 // The messages and their hashes travel as binary bytea arrays
 // (byteaArray): neither side hex-encodes or decodes the bytes, which cost
 // more than the rest of the statement with lib/pq's text COPY. It returns
@@ -96,12 +97,26 @@ func (s *Store) insertSentMessages(ctx context.Context, tx *sqlx.Tx, actor Actor
 		SELECT u.id, u.contact_id, 'sent_message', u.sha256, u.content, u.size, 'message/rfc822', u.metadata::jsonb, u.at, $1, $2
 		FROM unnest($3::bigint[], $4::bigint[], $5::bytea[], $6::bytea[], $7::bigint[], $8::text[], $9::timestamptz[])
 			AS u(id, contact_id, sha256, content, size, metadata, at)`
-	if _, err := tx.ExecContext(ctx, q, string(actor), now, pq.Array(ids), pq.Array(contacts), byteaArray(sums), byteaArray(raws),
-		pq.Array(sizes), pq.Array(metas), pq.Array(ats)); err != nil {
-		return nil, fmt.Errorf("crm: store %d sent messages: %w", n, err)
+	for start := 0; start < n; {
+		end, size := start+1, len(raws[start])
+		for end < n && size+len(raws[end]) <= maxSentInsertBytes {
+			size += len(raws[end])
+			end++
+		}
+		if _, err := tx.ExecContext(ctx, q, string(actor), now, pq.Array(ids[start:end]), pq.Array(contacts[start:end]),
+			byteaArray(sums[start:end]), byteaArray(raws[start:end]), pq.Array(sizes[start:end]), pq.Array(metas[start:end]),
+			pq.Array(ats[start:end])); err != nil {
+			return nil, fmt.Errorf("crm: store %d sent messages: %w", n, err)
+		}
+		start = end
 	}
 	return sums, nil
 }
+
+// maxSentInsertBytes bounds the messages of one INSERT: past 256 KB lib/pq
+// grows its message buffer a quarter at a time, copying it each time (a
+// batch of 500 messages of 4 KB was copied about ten times over).
+const maxSentInsertBytes = 256 << 10
 
 // byteaArray is a bytea[] parameter. On a connection with
 // binary_parameters (internal/pgdsn sets it) lib/pq asks for BinaryValue

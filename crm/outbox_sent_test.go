@@ -3,6 +3,7 @@ package crm_test
 import (
 	"bytes"
 	"crypto/sha256"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -138,4 +139,31 @@ func TestAuditHeadFollowsBatchedAndSingleEvents(t *testing.T) {
 		}
 		mustVerify(t, st)
 	}
+}
+
+// TestSentMessagesOverSeveralInserts stores a batch larger than one INSERT
+// takes: every message is its own evidence row, in order.
+func TestSentMessagesOverSeveralInserts(t *testing.T) {
+	st, db := newStore(t)
+	c := mustCapture(t, st, "anna.bianchi@example.it", "Anna Bianchi")
+	msgs := make([]crm.SentMessage, 150) // 150 × ~4 KB: three INSERTs
+	for i := range msgs {
+		msgs[i] = crm.SentMessage{ContactID: c.ID, Raw: []byte(fmt.Sprintf("Message-ID: <%d@x>\r\n\r\n%s", i, strings.Repeat("riga\r\n", 680)))}
+	}
+	var ids []int64
+	inTx(t, st, func(tx *sqlx.Tx) error {
+		var err error
+		ids, err = st.AddSentMessages(ctx, tx, system, msgs)
+		return err
+	})
+	for i, id := range ids {
+		var content []byte
+		if err := db.Get(&content, `SELECT content FROM evidence WHERE id = $1`, id); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(content, msgs[i].Raw) {
+			t.Fatalf("evidence %d holds %.30q, want message %d", id, content, i)
+		}
+	}
+	mustVerify(t, st)
 }
