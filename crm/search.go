@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/jmoiron/sqlx"
@@ -30,13 +31,13 @@ const maxSearchWords = 8
 // collects every word it begins. The search runs without parallel workers:
 // the planner guesses thousands of rows for a prefix, and starting workers
 // costs more than reading the few rows an address matches.
-func (s *Store) SearchContacts(ctx context.Context, query string, limit, offset int) (found []Contact, more bool, err error) {
+func (s *Store) SearchContacts(ctx context.Context, query string, limit, offset int) (found []ContactHit, more bool, err error) {
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
 	words := searchWords(query)
 	if len(words) == 0 {
-		return []Contact{}, false, nil
+		return []ContactHit{}, false, nil
 	}
 	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
@@ -61,9 +62,9 @@ func (s *Store) SearchContacts(ctx context.Context, query string, limit, offset 
 // searchTiers returns n rows from offset of: the contacts named name, then
 // the other contacts having every word, or when there are none of either,
 // those having every word with the last as a prefix.
-func searchTiers(ctx context.Context, tx *sqlx.Tx, words []string, name string, n, offset int) ([]Contact, error) {
-	found := []Contact{}
-	if err := tx.SelectContext(ctx, &found, searchNameSQL, name, n, offset); err != nil {
+func searchTiers(ctx context.Context, tx *sqlx.Tx, words []string, name string, n, offset int) ([]ContactHit, error) {
+	found, err := selectHits(ctx, tx, searchNameSQL, name, n, offset)
+	if err != nil {
 		return nil, err
 	}
 	if len(found) == n {
@@ -75,9 +76,9 @@ func searchTiers(ctx context.Context, tx *sqlx.Tx, words []string, name string, 
 			return nil, err
 		}
 	}
-	var rest []Contact
 	whole := searchQuery(words, false)
-	if err := tx.SelectContext(ctx, &rest, searchWordsSQL, whole, n-len(found), max(0, offset-named), name); err != nil {
+	rest, err := selectHits(ctx, tx, searchWordsSQL, whole, n-len(found), max(0, offset-named), name)
+	if err != nil {
 		return nil, err
 	}
 	found = append(found, rest...)
@@ -90,8 +91,39 @@ func searchTiers(ctx context.Context, tx *sqlx.Tx, words []string, name string, 
 			return found, err
 		}
 	}
-	err := tx.SelectContext(ctx, &found, searchWordsSQL, searchQuery(words, true), n, offset, name)
-	return found, err
+	return selectHits(ctx, tx, searchWordsSQL, searchQuery(words, true), n, offset, name)
+}
+
+// ContactHit is a contact as search results list it.
+type ContactHit struct {
+	ID        int64
+	Email     string
+	Name      string
+	Company   string
+	Status    string
+	CreatedAt time.Time
+}
+
+// hitColumns are the columns of a ContactHit, in selectHits' order.
+const hitColumns = `id, COALESCE(email, ''), name, company, status, created_at`
+
+// selectHits runs q, which selects hitColumns, scanning without
+// reflection (51 full contacts per page cost a fifth of the page's CPU).
+func selectHits(ctx context.Context, tx *sqlx.Tx, q string, args ...any) ([]ContactHit, error) {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	hits := []ContactHit{}
+	for rows.Next() {
+		var h ContactHit
+		if err := rows.Scan(&h.ID, &h.Email, &h.Name, &h.Company, &h.Status, &h.CreatedAt); err != nil {
+			return nil, err
+		}
+		hits = append(hits, h)
+	}
+	return hits, rows.Err()
 }
 
 // searchMatch is the word condition of a contact search, $1 being a tsquery.
@@ -99,10 +131,10 @@ const searchMatch = `erased_at IS NULL AND to_tsvector('simple', regexp_replace(
 	'[^[:alnum:]]+', ' ', 'g')) @@ $1::tsquery`
 
 const (
-	searchNameSQL = `SELECT ` + contactColumns + ` FROM contacts WHERE erased_at IS NULL AND lower(name) = $1
+	searchNameSQL = `SELECT ` + hitColumns + ` FROM contacts WHERE erased_at IS NULL AND lower(name) = $1
 		ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3`
 	searchNameCountSQL = `SELECT count(*) FROM contacts WHERE erased_at IS NULL AND lower(name) = $1`
-	searchWordsSQL     = `SELECT ` + contactColumns + ` FROM contacts WHERE ` + searchMatch + ` AND lower(name) <> $4
+	searchWordsSQL     = `SELECT ` + hitColumns + ` FROM contacts WHERE ` + searchMatch + ` AND lower(name) <> $4
 		ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3`
 	searchAnySQL = `SELECT EXISTS (SELECT 1 FROM contacts WHERE ` + searchMatch + `)`
 )

@@ -25,7 +25,7 @@ func TestQueueHTMLEscapesEveryValue(t *testing.T) {
 
 func TestSearchRowsEscapeEveryValue(t *testing.T) {
 	evil := `"><script>x</script>'&`
-	got := string(searchRows([]crm.Contact{{ID: 7, Name: evil, Email: evil, Company: evil, Status: evil}}, "en")[0])
+	got := string(searchRows([]crm.ContactHit{{ID: 7, Name: evil, Email: evil, Company: evil, Status: evil}}, "en")[0])
 	if strings.Contains(got, "<script>") || strings.Count(got, "&#34;&gt;&lt;script&gt;x&lt;/script&gt;&#39;&amp;") != 4 ||
 		!strings.Contains(got, `<a href="/contacts/7">`) {
 		t.Errorf("row not escaped:\n%s", got)

@@ -24,7 +24,7 @@ type searchData struct {
 
 // searchRows renders the contacts found as table rows in Go, each value
 // escaped, for the reason given at queueHTML.
-func searchRows(found []crm.Contact, lang string) []template.HTML {
+func searchRows(found []crm.ContactHit, lang string) []template.HTML {
 	rows := make([]template.HTML, len(found))
 	var b strings.Builder
 	esc := template.HTMLEscapeString
