@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -119,13 +121,20 @@ func TestBatchedIngestMatchesOneByOne(t *testing.T) {
 			if _, err := e.srv.AppendMessage("INBOX", mix.Message(k), nil, at); err != nil {
 				t.Fatal(err)
 			}
+			if k == mix.N/2 { // every kind of message of the fixtures, amid the mix
+				for _, raw := range fixtures(t) {
+					if _, err := e.srv.AppendMessage("INBOX", raw, nil, at); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
 		}
 		// A reply to a message of the mailbox, from another address.
 		reply := directMail("Ufficio", "ufficio@example.org", "r1@example.org", inReplyToOf(t, mix.Message(3)), "Re")
 		if _, err := e.srv.AppendMessage("INBOX", reply, nil, at); err != nil {
 			t.Fatal(err)
 		}
-		if sum := e.ingest(); sum.Fetched != mix.N+1 || sum.Errors != 0 {
+		if sum := e.ingest(); sum.Fetched != mix.N+1+len(fixtures(t)) || sum.Errors != 0 {
 			t.Fatalf("summary %+v", sum)
 		}
 		if res, _ := e.store.VerifyAudit(ctx); !res.OK {
@@ -157,6 +166,24 @@ func noFallback(t *testing.T, in *mailin.Ingester) {
 			t.Errorf("the batched path fell back:\n%s", logs.String())
 		}
 	})
+}
+
+// fixtures are the messages of testdata, in name order.
+func fixtures(t *testing.T) [][]byte {
+	t.Helper()
+	names, err := filepath.Glob(filepath.Join("testdata", "*.eml"))
+	if err != nil || len(names) == 0 {
+		t.Fatalf("no fixtures: %v", err)
+	}
+	var out [][]byte
+	for _, n := range names {
+		raw, err := os.ReadFile(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, raw)
+	}
+	return out
 }
 
 func inReplyToOf(t *testing.T, raw []byte) string {
