@@ -70,7 +70,7 @@ func (b *InboundBatch) insertContacts(ctx context.Context, tx *sqlx.Tx) error {
 		FROM unnest($2::bigint[], $3::text[], $4::bytea[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])
 			AS u(id, email, hash, name, company, phone, lang, source, last)
 		ON CONFLICT (email) DO NOTHING`
-	res, err := tx.ExecContext(ctx, q, stamp(b.now), pq.Array(ids), pq.Array(emails), pq.ByteaArray(hashes), pq.Array(names),
+	res, err := tx.ExecContext(ctx, q, stamp(b.now), pq.Array(ids), pq.Array(emails), byteaArray(hashes), pq.Array(names),
 		pq.Array(companies), pq.Array(phones), pq.Array(langs), pq.Array(sources), pq.Array(lasts))
 	if err != nil {
 		return fmt.Errorf("crm: inbound batch: create %d contacts: %w", n, err)
