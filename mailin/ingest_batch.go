@@ -15,8 +15,9 @@ import (
 // together with a few multi-row statements; the others one at a time, in
 // order, as they come. When the batch fails as a whole, it is stored again
 // one message per transaction (storeEach), so that one bad message costs
-// only itself.
-func (in *Ingester) storeBatch(ctx context.Context, mb mailbox, batch []*parsed, total *Summary) error {
+// only itself. It returns how many of the batch's messages are stored (all,
+// or, when storeEach stopped, those before the one it stopped at).
+func (in *Ingester) storeBatch(ctx context.Context, mb mailbox, batch []*parsed, total *Summary) (int, error) {
 	var sum Summary
 	err := in.Store.InTx(ctx, func(tx *sqlx.Tx) error {
 		sum = Summary{}
@@ -24,10 +25,10 @@ func (in *Ingester) storeBatch(ctx context.Context, mb mailbox, batch []*parsed,
 	})
 	if err == nil {
 		total.add(sum)
-		return nil
+		return len(batch), nil
 	}
 	if ctx.Err() != nil || errors.Is(err, crm.ErrInvalidInput) {
-		return err // stopping, or a configuration the operator must fix
+		return 0, err // stopping, or a configuration the operator must fix
 	}
 	in.Log.Warn("batch could not be stored; storing its messages one at a time", "account", mb.Account,
 		"first_uid", batch[0].f.UID, "last_uid", batch[len(batch)-1].f.UID, "err", err)

@@ -303,3 +303,42 @@ func TestBatchRunsCaptureHooksOnNewContacts(t *testing.T) {
 		t.Errorf("capture hooks ran for %q, want once for each new contact", seen)
 	}
 }
+
+// TestMessagesStoredBeforeAFailureGetTheirAfterAction: when even the
+// fallback cannot store a message (here nothing may record it), the
+// messages of its batch stored before it keep their checkpoint and get
+// their flag, and the ingest reports the error; the message is left
+// unflagged on the server, to be fetched again.
+func TestMessagesStoredBeforeAFailureGetTheirAfterAction(t *testing.T) {
+	e := newIngestEnv(t)
+	e.in.Batch = 50
+	e.db.MustExec(`CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			IF NEW.subject = 'poison' THEN RAISE EXCEPTION 'poisoned row'; END IF;
+			RETURN NEW;
+		END $$`)
+	e.db.MustExec(`CREATE TRIGGER refuse_poison BEFORE INSERT ON inbound_messages FOR EACH ROW EXECUTE FUNCTION refuse_poison()`)
+	for _, raw := range [][]byte{
+		directMail("Anna Neri", "anna.neri@studio-neri.it", "a1@example.org", "", "Preventivo"),
+		directMail("Dario Rosa", "dario.rosa@example.net", "d1@example.net", "", "Preventivo"),
+		directMail("Bruno Blu", "bruno.blu@example.org", "b1@example.org", "", "poison"),
+	} {
+		e.srv.Append(t, "INBOX", raw)
+	}
+	c, err := mailin.Dial(ctx, e.acct, discardLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := e.in.IngestOnce(ctx, c); err == nil || !strings.Contains(err.Error(), "poisoned row") {
+		t.Errorf("ingest error %v, want the refusal", err)
+	}
+	if n := e.count(`SELECT max(last_uid) FROM mailbox_checkpoints`); n != 2 {
+		t.Errorf("checkpoint at %d, want 2", n)
+	}
+	for _, m := range e.srv.MustMessages(t, "INBOX") {
+		if flagged := m.HasFlag("$Basis"); flagged != (m.UID <= 2) {
+			t.Errorf("UID %d: $Basis %v, want %v", m.UID, flagged, m.UID <= 2)
+		}
+	}
+}

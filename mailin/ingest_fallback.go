@@ -14,9 +14,9 @@ import (
 // transaction, each with its checkpoint. A message that cannot be stored
 // normally is stored raw and flagged for review (storeFlagged), with a
 // log line that says why: it is never skipped, and never stops the ones
-// after it.
-func (in *Ingester) storeEach(ctx context.Context, mb mailbox, batch []*parsed, total *Summary) error {
-	for _, p := range batch {
+// after it. It returns how many messages it stored.
+func (in *Ingester) storeEach(ctx context.Context, mb mailbox, batch []*parsed, total *Summary) (int, error) {
+	for i, p := range batch {
 		var sum Summary
 		err := in.Store.InTx(ctx, func(tx *sqlx.Tx) error {
 			sum = Summary{Fetched: 1}
@@ -38,11 +38,11 @@ func (in *Ingester) storeEach(ctx context.Context, mb mailbox, batch []*parsed, 
 			err = in.Store.InTx(ctx, func(tx *sqlx.Tx) error { return in.storeFlagged(ctx, tx, mb, p, err) })
 		}
 		if err != nil {
-			return err
+			return i, err
 		}
 		total.add(sum)
 	}
-	return nil
+	return len(batch), nil
 }
 
 // storeFlagged keeps a message that could not be stored normally as raw

@@ -71,31 +71,34 @@ func (st *storer) run() {
 		st.mu.Unlock()
 		var sum Summary
 		var err error
+		stored := 0
 		if !failed {
 			for _, p := range batch {
 				p.wait()
 			}
-			err = st.in.storeBatch(st.ctx, st.mb, batch, &sum)
+			stored, err = st.in.storeBatch(st.ctx, st.mb, batch, &sum)
 			if err == nil && !st.analyzed {
 				st.analyzed = true
-				err = analyzeIfNew(st.ctx, st.in.Store.DB())
+				if aerr := analyzeIfNew(st.ctx, st.in.Store.DB()); aerr != nil {
+					st.in.Log.Warn("statistics not updated; duplicate checks may be slow", "account", st.mb.Account, "err", aerr)
+				}
 			}
 		}
 		st.mu.Lock()
 		if err != nil && st.err == nil {
 			st.err = err
 		}
-		if err == nil && !failed {
-			st.sum.add(sum)
-			for _, p := range batch {
-				st.stored = append(st.stored, p.f.UID)
-			}
+		// Committed messages get their after-action even when a later
+		// one failed: the checkpoint is past them, they are not fetched again.
+		st.sum.add(sum)
+		for _, p := range batch[:stored] {
+			st.stored = append(st.stored, p.f.UID)
 		}
 		done := st.sum.Fetched
 		st.busy--
 		st.idle.Broadcast()
 		st.mu.Unlock()
-		if err == nil && !failed && st.in.Progress != nil {
+		if stored > 0 && st.in.Progress != nil {
 			st.in.Progress(st.mb.Account, done)
 		}
 	}
