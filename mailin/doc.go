@@ -18,4 +18,12 @@
 // Replies (In-Reply-To matching a stored message, or a known contact) need
 // the database: Classify never returns ClassReply; the pipeline upgrades
 // ClassStaff or ClassInquiry to it.
+//
+// The pipeline (the ingest* files) fetches in UID batches, parses and
+// classifies on worker goroutines while fetching, and stores each batch in
+// one transaction with its checkpoint, while the next batch is fetched: the
+// common messages (inquiries, forwards, replies, staff mail) are planned in
+// Go and written together through crm.InboundBatch (ingest_batch*), the
+// others one at a time (storeOne), in mailbox order. The after-action
+// (flag or move) follows the commit.
 package mailin
