@@ -115,7 +115,7 @@ func (m *Mailer) Tick(ctx context.Context) error {
 	if _, err := m.db.ExecContext(ctx, done); err != nil {
 		return fmt.Errorf("mailout: close finished campaigns: %w", err)
 	}
-	_, err := m.QueueMissingNotices(ctx)
+	_, err := m.queueNewNotices(ctx)
 	return err
 }
 

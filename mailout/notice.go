@@ -96,41 +96,6 @@ func (m *Mailer) QueueNotice(ctx context.Context, tx *sqlx.Tx, c crm.Contact) er
 		"outbox_id": ids[0], "notice_version": text.Version, "language": text.Language, "notice_sha256": text.SHA256})
 }
 
-// QueueMissingNotices queues the notice for every contact that has none yet
-// (contacts added by hand or imported by a command with no outbox running),
-// in one statement. It returns how many were queued.
-func (m *Mailer) QueueMissingNotices(ctx context.Context) (int, error) {
-	var n int
-	err := m.store.InTx(ctx, func(tx *sqlx.Tx) error {
-		it, err := storeNoticeText(ctx, tx, "it")
-		if err != nil {
-			return err
-		}
-		en, err := storeNoticeText(ctx, tx, "en")
-		if err != nil {
-			return err
-		}
-		const q = `
-			INSERT INTO outbox (contact_id, kind, purpose, notice_text_id, next_attempt_at, created_by)
-			SELECT c.id, 'notice', 'privacy_notice',
-				CASE WHEN c.language = 'en' OR (c.language NOT IN ('it', 'en') AND $3 = 'en') THEN $2::bigint ELSE $1::bigint END,
-				c.created_at + $4 * interval '1 microsecond', $5
-			FROM contacts c
-			WHERE c.erased_at IS NULL AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.contact_id = c.id AND o.kind = 'notice')`
-		res, err := tx.ExecContext(ctx, q, it.ID, en.ID, m.cfg.Organization.DefaultLanguage, m.cfg.NoticeDelay.Microseconds(), system)
-		if err != nil {
-			return fmt.Errorf("mailout: queue missing privacy notices: %w", err)
-		}
-		affected, _ := res.RowsAffected()
-		n = int(affected)
-		if n == 0 {
-			return nil
-		}
-		return m.store.OutboxEvent(ctx, tx, system, "outbox.notices_queued", 0, map[string]any{"count": n, "notice_version": NoticeVersion})
-	})
-	return n, err
-}
-
 // noticeData is what a privacy notice template can use.
 type noticeData struct {
 	Name, Company, Source string

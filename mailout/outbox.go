@@ -84,6 +84,8 @@ type Mailer struct {
 	// unsubLocal and unsubDomain split mailout.unsubscribe_mailto, where
 	// the token goes between them after a "+".
 	unsubLocal, unsubDomain string
+
+	sweep noticeSweep // how far the missing-notice sweep has looked
 }
 
 // New returns a Mailer over store's database. It checks the addresses in
