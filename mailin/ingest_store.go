@@ -73,10 +73,12 @@ func storedAmong(ctx context.Context, q sqlx.QueryerContext, mb mailbox, batch [
 // previewBytes bounds the text kept as a message's preview: what lists show
 // under the subject and what full-text search (the GIN index
 // inbound_messages_fts over subject, sender name and preview) covers; the
-// whole text stays in the evidence. Indexing costs PostgreSQL about 0.1 µs
-// per character at ingest: a 4,000-byte preview made the index half the cost
-// of storing a message (docs/benchmarks.md, mailin).
-const previewBytes = 1000
+// whole text stays in the evidence. 4,000 bytes hold the whole text of
+// nearly every inquiry, forwarded ones included. Indexing costs PostgreSQL
+// about 0.1 µs per character at ingest (about a third of the ingest time;
+// 1,000 bytes would save most of it, at the price of searches that miss
+// what a longer inquiry says further down: docs/benchmarks.md, mailin).
+const previewBytes = 4000
 
 // analyzeIfNew gives inbound_messages its first statistics once it holds a
 // batch. Without any, PostgreSQL takes every row for one mailbox as rare and
