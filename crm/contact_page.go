@@ -41,8 +41,10 @@ const contactPageQuery = `SELECT ` + contactColumns + `,
 		SELECT ` + inboundColumns + ` FROM inbound_messages WHERE contact_id = k.id
 		ORDER BY internal_date DESC, id DESC LIMIT $2) x) AS inbound,
 	(SELECT COALESCE(json_agg(x ORDER BY x.created_at, x.id), '[]') FROM (
-		SELECT o.id, o.kind, o.purpose, o.status, COALESCE(n.version, '') AS notice_version, o.evidence_id, o.created_at, o.sent_at
-		FROM outbox o LEFT JOIN notice_texts n ON n.id = o.notice_text_id WHERE o.contact_id = k.id) x) AS outbox
+		SELECT o.id, o.kind, o.purpose, o.status, ` + outboxSubject + ` AS subject, COALESCE(n.version, '') AS notice_version,
+			o.evidence_id, o.created_at, o.sent_at
+		FROM outbox o LEFT JOIN notice_texts n ON n.id = o.notice_text_id
+		WHERE o.contact_id = k.id) x) AS outbox
 	FROM contacts k WHERE k.id = $1`
 
 // ContactPage returns contact id with its detail and at most maxInbound of

@@ -102,11 +102,17 @@ type OutboxEntry struct {
 	Kind          string     `db:"kind" json:"kind"`
 	Purpose       string     `db:"purpose" json:"purpose"`
 	Status        string     `db:"status" json:"status"`
+	Subject       string     `db:"subject" json:"subject,omitempty"` // as sent; empty while waiting
 	NoticeVersion string     `db:"notice_version" json:"notice_version,omitempty"`
 	EvidenceID    *int64     `db:"evidence_id" json:"evidence_id,omitempty"`
 	CreatedAt     time.Time  `db:"created_at" json:"created_at"`
 	SentAt        *time.Time `db:"sent_at" json:"sent_at,omitempty"`
 }
+
+// outboxSubject is the subject of an outbox row o: the one rendered when it
+// was sent (or given when it was queued), empty while a notice or campaign
+// message waits (their templates hold placeholders).
+const outboxSubject = `o.subject`
 
 // OutboxOf lists a contact's outgoing messages, oldest first, or nothing
 // when the mailout tables are not installed.
@@ -119,9 +125,10 @@ func (s *Store) OutboxOf(ctx context.Context, q sqlx.QueryerContext, contactID i
 	if !exists {
 		return out, nil
 	}
-	err := sqlx.SelectContext(ctx, q, &out, `SELECT o.id, o.kind, o.purpose, o.status, COALESCE(n.version, '') AS notice_version,
-		o.evidence_id, o.created_at, o.sent_at
-		FROM outbox o LEFT JOIN notice_texts n ON n.id = o.notice_text_id WHERE o.contact_id = $1 ORDER BY o.created_at, o.id`, contactID)
+	err := sqlx.SelectContext(ctx, q, &out, `SELECT o.id, o.kind, o.purpose, o.status, `+outboxSubject+` AS subject,
+		COALESCE(n.version, '') AS notice_version, o.evidence_id, o.created_at, o.sent_at
+		FROM outbox o LEFT JOIN notice_texts n ON n.id = o.notice_text_id
+		WHERE o.contact_id = $1 ORDER BY o.created_at, o.id`, contactID)
 	if err != nil {
 		return nil, fmt.Errorf("crm: outbox of contact %d: %w", contactID, err)
 	}

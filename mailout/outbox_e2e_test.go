@@ -53,6 +53,13 @@ func TestCaptureToCampaignWithUnsubscribe(t *testing.T) {
 	if c := e.runOnce(t); c.Sent != 0 {
 		t.Fatalf("a second pass sent %d messages; notices must go once", c.Sent)
 	}
+	var subject string
+	if err := e.db.Get(&subject, `SELECT subject FROM outbox WHERE contact_id = $1 AND kind = 'notice'`, mario.ID); err != nil {
+		t.Fatal(err)
+	}
+	if subject != "Come Acme S.r.l. tratta i suoi dati personali" {
+		t.Errorf("the notice's outbox row keeps subject %q, want the one rendered and sent", subject)
+	}
 
 	// Double opt-in for Mario.
 	if _, err := e.m.RequestConsent(ctx, mario.Email, "marketing", staff); err != nil {

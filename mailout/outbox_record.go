@@ -80,7 +80,7 @@ func (m *Mailer) recordBatch(ctx context.Context, batch []result, counts *Counts
 	var sent []crm.SentMessage
 	var sentIdx []int
 	n := len(batch)
-	ids, statuses, errMsgs, mids := make([]int64, n), make([]string, n), make([]string, n), make([]string, n)
+	ids, statuses, errMsgs, mids, subjects := make([]int64, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	retries, undos, evidence := make([]string, n), make([]bool, n), make([]any, n)
 	var bounced []result
 	var c Counts
@@ -94,7 +94,7 @@ func (m *Mailer) recordBatch(ctx context.Context, batch []result, counts *Counts
 		}
 		switch o.status {
 		case "sent":
-			mids[i] = r.mid
+			mids[i], subjects[i] = r.mid, r.subject
 			sent = append(sent, crm.SentMessage{ContactID: r.job.ContactID, Raw: r.raw, SentAt: r.at, Metadata: map[string]any{
 				"outbox_id": r.job.ID, "message_id": r.mid, "kind": r.job.Kind, "purpose": r.job.Purpose, "campaign_id": r.job.CampaignID}})
 			sentIdx = append(sentIdx, i)
@@ -129,12 +129,13 @@ func (m *Mailer) recordBatch(ctx context.Context, batch []result, counts *Counts
 				sent_at = CASE WHEN u.status = 'sent' THEN now() END,
 				finished_at = CASE WHEN u.status IN ('sent', 'failed', 'unknown') THEN now() END,
 				body_text = CASE WHEN u.status = 'sent' AND o.kind = 'consent_request' THEN '' ELSE o.body_text END,
-				body_html = CASE WHEN u.status = 'sent' AND o.kind = 'consent_request' THEN '' ELSE o.body_html END
-			FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::timestamptz[], $7::boolean[])
-				AS u(id, status, mid, evidence_id, err, retry, undo)
+				body_html = CASE WHEN u.status = 'sent' AND o.kind = 'consent_request' THEN '' ELSE o.body_html END,
+				subject = CASE WHEN u.status = 'sent' THEN u.subject ELSE o.subject END
+			FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::timestamptz[], $7::boolean[], $8::text[])
+				AS u(id, status, mid, evidence_id, err, retry, undo, subject)
 			WHERE o.id = u.id AND o.status = 'sending'`
 		if _, err := tx.ExecContext(ctx, q, pq.Array(ids), pq.Array(statuses), pq.Array(mids), pq.Array(evidence),
-			pq.Array(errMsgs), pq.Array(retries), pq.Array(undos)); err != nil {
+			pq.Array(errMsgs), pq.Array(retries), pq.Array(undos), pq.Array(subjects)); err != nil {
 			return fmt.Errorf("mailout: record %d outcomes: %w", n, err)
 		}
 		for _, r := range bounced {

@@ -40,11 +40,12 @@ func (m *Mailer) RunOnce(ctx context.Context) (Counts, error) {
 
 // result is the outcome of one job.
 type result struct {
-	job *job
-	raw []byte
-	mid string
-	at  time.Time
-	err error
+	job     *job
+	raw     []byte
+	mid     string
+	subject string // as rendered, shown on the contact's timeline
+	at      time.Time
+	err     error
 }
 
 // SendDue sends every message that is due over the configured connections:

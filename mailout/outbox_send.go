@@ -37,7 +37,7 @@ func (m *Mailer) sendJob(ctx context.Context, s *Sender, j *job) result {
 		}
 	}
 	err = s.Send(ctx, c.EnvelopeFrom, j.Email, raw)
-	return result{job: j, raw: raw, mid: c.MessageID, at: time.Now(), err: err}
+	return result{job: j, raw: raw, mid: c.MessageID, subject: d.Subject, at: time.Now(), err: err}
 }
 
 // draft renders the message of one job.

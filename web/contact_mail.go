@@ -108,9 +108,13 @@ func mailItems(in []crm.InboundMessage, out []crm.OutboxEntry) ([]timelineItem, 
 		covered[m.EvidenceID] = true
 	}
 	for _, o := range out {
-		t := timelineItem{At: o.CreatedAt, Kind: "sent", Title: o.Kind + " · " + o.Purpose, Detail: o.Status}
+		what := o.Kind + " · " + o.Purpose
 		if o.NoticeVersion != "" {
-			t.Title += " (" + o.NoticeVersion + ")"
+			what += " (" + o.NoticeVersion + ")"
+		}
+		t := timelineItem{At: o.CreatedAt, Kind: "sent", Title: firstNonEmpty(o.Subject, what), Detail: what + " · " + o.Status}
+		if o.Subject == "" {
+			t.Detail = o.Status
 		}
 		if o.SentAt != nil {
 			t.At = *o.SentAt
