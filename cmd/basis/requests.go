@@ -19,6 +19,7 @@ func init() {
 	register("requests list", "[--due-within 7d] [--all] [--json]", requestsList)
 	register("requests extend", "ID --months 1|2 --reason TEXT", requestsExtend)
 	register("requests fulfil", "ID [-o FILE.zip] [--reason TEXT] [--outcome TEXT]", requestsFulfil)
+	register("requests refuse", "ID --ground "+strings.Join(crm.RefusalGrounds, "|")+" --reason TEXT", requestsRefuse)
 }
 
 func requestsAdd(ctx context.Context, env *cli, args []string) error {
@@ -151,6 +152,35 @@ func requestsExtend(ctx context.Context, env *cli, args []string) error {
 		return err
 	}
 	fmt.Fprintf(env.stdout, "request %d now due %s (extended by %d months in all)\n", r.ID, r.DueOn.Format(time.DateOnly), r.ExtendedMonths)
+	return nil
+}
+
+func requestsRefuse(ctx context.Context, env *cli, args []string) error {
+	fs := newFlags("requests refuse")
+	ground := fs.String("ground", "", "why the request is declined: "+strings.Join(crm.RefusalGrounds, ", "))
+	reason := fs.String("reason", "", "the facts that show the ground; tell the person too")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	id, err := requestID(pos)
+	if err != nil {
+		return err
+	}
+	if *ground == "" || *reason == "" {
+		return usagef("--ground and --reason are required")
+	}
+	a, err := env.open(ctx, needCurrentSchema, slog.LevelWarn)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	r, err := a.store.RefuseRequest(ctx, id, *ground, *reason, a.actor)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "request %d refused (%s); tell the person the reasons and that they may complain to the supervisory authority by %s (Art. 12(4))\n",
+		r.ID, *ground, r.DueOn.Format(time.DateOnly))
 	return nil
 }
 

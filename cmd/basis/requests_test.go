@@ -35,6 +35,13 @@ func TestRequestsHoldRetentionRegisterAndDossierCommands(t *testing.T) {
 	if _, err := os.Stat(zipPath); err != nil {
 		t.Errorf("access export: %v", err)
 	}
+	c.ok("requests", "add", "mario.rossi@example.it", "--kind", "access", "--channel", "email")
+	c.fails("--ground and --reason", "requests", "refuse", "2", "--ground", "excessive")
+	c.fails("not one of", "requests", "refuse", "2", "--ground", "boring", "--reason", "x")
+	if out := c.ok("requests", "refuse", "2", "--ground", "excessive", "--reason", "second identical request in a week, already answered"); !strings.Contains(out, "request 2 refused (excessive)") ||
+		!strings.Contains(out, "supervisory authority") {
+		t.Errorf("requests refuse: %q", out)
+	}
 
 	dossierPath := filepath.Join(c.dir, "dossier.zip")
 	c.ok("export", "mario.rossi@example.it", "--dossier", "-o", dossierPath)
