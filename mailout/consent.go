@@ -21,7 +21,7 @@ var consentTexts = map[string]string{
 }
 
 var consentMails = map[string]struct{ subject, body string }{
-	"it": {"Conferma la tua iscrizione: %[1]s", "Buongiorno,\n\nper confermare che desidera ricevere da %[1]s %[2]s, apra questo link e prema \"Confermo\":\n\n%[3]s\n\nIl link scade tra %[4]d giorni. Se non ha chiesto nulla, ignori questo messaggio: senza conferma non riceverà altro.\n\n%[1]s\n"},
+	"it": {"Confermi la sua iscrizione: %[1]s", "Buongiorno,\n\nper confermare che desidera ricevere da %[1]s %[2]s, apra questo link e prema \"Confermo\":\n\n%[3]s\n\nIl link scade tra %[4]d giorni. Se non ha chiesto nulla, ignori questo messaggio: senza conferma non riceverà altro.\n\n%[1]s\n"},
 	"en": {"Please confirm: %[1]s", "Hello,\n\nto confirm that you want to receive %[2]s from %[1]s, open this link and press \"Confirm\":\n\n%[3]s\n\nThe link expires in %[4]d days. If you did not ask for this, ignore this message: without confirmation you will receive nothing more.\n\n%[1]s\n"},
 }
 
