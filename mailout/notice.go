@@ -17,7 +17,7 @@ import (
 
 // NoticeVersion names the current privacy notice texts in notices/*.txt.
 // Change it whenever their wording changes.
-const NoticeVersion = "2026-1"
+const NoticeVersion = "2026-2"
 
 //go:embed notices/*.txt
 var noticeFiles embed.FS
@@ -100,7 +100,8 @@ func (m *Mailer) QueueNotice(ctx context.Context, tx *sqlx.Tx, c crm.Contact) er
 type noticeData struct {
 	Name, Company, Source string
 	Controller, Address   string
-	PrivacyEmail          string
+	PrivacyEmail, DPO     string
+	Recipients, Transfers string
 	Purposes              []noticePurpose
 	RetentionMonths       int
 	ObjectURL             string
@@ -119,6 +120,8 @@ var noticeWords = map[string]map[string]string{
 		"inquiry_followup": "answering and following up your inquiry", "marketing": "news and offers by email",
 	},
 	"it": {
+		"email and hosting providers acting as processors (Art. 28)": "fornitori di servizi di posta elettronica e di hosting che agiscono per nostro conto come responsabili del trattamento (art. 28)",
+		"none outside the European Economic Area":                    "nessuno al di fuori dello Spazio economico europeo",
 		"consent": "il suo consenso (art. 6(1)(a))", "legitimate_interest": "il nostro legittimo interesse a rispondere e dare seguito alla sua richiesta (art. 6(1)(f))",
 		"contract": "un contratto con lei o misure precontrattuali da lei richieste (art. 6(1)(b))", "soft_opt_in": "il nostro legittimo interesse a proporre ai clienti prodotti analoghi (art. 6(1)(f))",
 		"legal_obligation": "un obbligo di legge (art. 6(1)(c))",
@@ -151,7 +154,13 @@ func (m *Mailer) renderNotice(ctx context.Context, j *job) (subject, body string
 	objectURL, _ := m.unsubscribeURL(j.ContactID, "")
 	d := noticeData{Name: j.Name, Company: j.Company, Source: word(t.Language, j.Source),
 		Controller: m.cfg.Organization.Name, Address: m.cfg.Organization.Address, PrivacyEmail: m.cfg.Organization.PrivacyEmail,
-		RetentionMonths: m.cfg.RetentionMonths, ObjectURL: objectURL}
+		RetentionMonths: m.cfg.RetentionMonths, ObjectURL: objectURL, DPO: m.cfg.Organization.DPO,
+		Transfers: word(t.Language, m.cfg.Organization.Transfers)}
+	recipients := make([]string, len(m.cfg.Organization.Recipients))
+	for i, r := range m.cfg.Organization.Recipients {
+		recipients[i] = word(t.Language, r)
+	}
+	d.Recipients = strings.Join(recipients, "; ")
 	for _, b := range bases {
 		if b.WithdrawnAt == nil {
 			d.Purposes = append(d.Purposes, noticePurpose{Name: word(t.Language, b.Purpose), Basis: word(t.Language, b.Kind)})

@@ -19,6 +19,11 @@ type Organization struct {
 	Address         string // organization.address
 	PrivacyEmail    string // organization.privacy_email: where to ask for access or erasure
 	DefaultLanguage string // organization.default_language: "it" or "en"
+	// DPO, Recipients and Transfers come from the register section: the
+	// notice must name them (Art. 13(1)(b), (e), (f)).
+	DPO        string
+	Recipients []string
+	Transfers  string
 }
 
 // Config is what the outbox needs from the configuration file.

@@ -62,7 +62,8 @@ func (a *app) newMailer() (*mailout.Mailer, error) {
 		From: c.Mailout.From, ReplyTo: c.Mailout.ReplyTo, UnsubscribeMailto: c.Mailout.UnsubscribeMailto,
 		BaseURL: c.Web.BaseURL,
 		Organization: mailout.Organization{Name: c.Organization.Name, Address: c.Organization.Address,
-			PrivacyEmail: c.Organization.PrivacyEmail, DefaultLanguage: c.Organization.DefaultLanguage},
+			PrivacyEmail: c.Organization.PrivacyEmail, DefaultLanguage: c.Organization.DefaultLanguage,
+			DPO: c.Register.DPO, Recipients: c.Register.Recipients, Transfers: c.Register.Transfers},
 		MaxAttempts: c.Mailout.MaxAttempts, NoticeDelay: c.Mailout.Notice.Delay, NoticeDeadline: c.Mailout.Notice.Deadline,
 		ConsentTTL: c.Mailout.ConsentTTL, RetentionMonths: c.Policy.LegitimateInterestMonths,
 	}
