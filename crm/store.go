@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -32,6 +33,7 @@ type Store struct {
 	log       *slog.Logger
 	now       func() time.Time
 	onCapture []CaptureHook
+	stmts     sync.Map // query text -> *sqlx.Stmt, see prepared
 }
 
 // CaptureHook runs inside the capturing transaction after a new contact is
