@@ -47,11 +47,17 @@ func (r Request) Late(today time.Time) bool {
 	return r.Status == "open" && civilDate(today).After(r.DueOn)
 }
 
-const requestColumns = `r.id, r.contact_id, COALESCE(c.email, '') AS email, r.kind, r.channel, r.received_on, r.due_on,
+// A request is about the contact it was linked to when it was recorded, or,
+// when Basis held nobody under that address then, about the contact who has
+// it now (the person wrote before becoming a contact): found by the address
+// hash the request keeps, through a merge to the contact that remains.
+const requestColumns = `r.id, COALESCE(r.contact_id, h.id) AS contact_id, COALESCE(c.email, h.email, '') AS email, r.kind, r.channel, r.received_on, r.due_on,
 	r.extended_months, r.extension_reason, r.inbound_message_id, r.note, r.status, r.outcome, r.completed_at,
 	r.completed_by, r.created_at, r.created_by`
 
-const requestFrom = ` FROM rights_requests r LEFT JOIN contacts c ON c.id = r.contact_id `
+const requestFrom = ` FROM rights_requests r LEFT JOIN contacts c ON c.id = r.contact_id
+	LEFT JOIN LATERAL (SELECT t.id, t.email FROM contacts m JOIN contacts t ON t.id = COALESCE(m.merged_into, m.id)
+		WHERE r.contact_id IS NULL AND m.address_hash = r.address_hash AND t.erased_at IS NULL ORDER BY m.id LIMIT 1) h ON true `
 
 // RequestInput is a request to record.
 type RequestInput struct {
@@ -188,6 +194,11 @@ func (s *Store) lockRequest(ctx context.Context, tx *sqlx.Tx, id int64) (Request
 	r, err := s.GetRequest(ctx, tx, id)
 	if err == nil && r.Status != "open" {
 		return r, fmt.Errorf("crm: request %d was already %s on %s: %w", id, r.Status, r.CompletedAt.Format(time.DateOnly), ErrInvalidInput)
+	}
+	if err == nil && r.ContactID != nil { // keep the contact found by address from now on
+		if _, err := tx.ExecContext(ctx, `UPDATE rights_requests SET contact_id = $2 WHERE id = $1 AND contact_id IS NULL`, id, *r.ContactID); err != nil {
+			return r, fmt.Errorf("crm: link request %d to contact %d: %w", id, *r.ContactID, err)
+		}
 	}
 	return r, err
 }
