@@ -39,14 +39,8 @@ func (s *Store) FulfilRequest(ctx context.Context, id int64, in FulfilInput) (Re
 	outcome := strings.TrimSpace(in.Outcome)
 	switch r.Kind {
 	case "access", "portability":
-		if r.Email != "" {
-			if in.Export == nil {
-				return r, fmt.Errorf("crm: fulfil %s request %d: no output for the export (pass -o FILE.zip): %w", r.Kind, id, ErrInvalidInput)
-			}
-			if err := s.Export(ctx, r.Email, in.Export, in.Actor); err != nil {
-				return r, err
-			}
-			outcome = joinOutcome("export of all data produced (contact.json, evidence files, manifest.json)", outcome)
+		if r.Email != "" && in.Export == nil {
+			return r, fmt.Errorf("crm: fulfil %s request %d: no output for the export (pass -o FILE.zip): %w", r.Kind, id, ErrInvalidInput)
 		}
 	case "erasure":
 		if strings.TrimSpace(in.Reason) == "" {
@@ -64,6 +58,16 @@ func (s *Store) FulfilRequest(ctx context.Context, id int64, in FulfilInput) (Re
 			return err
 		}
 		switch {
+		case (r.Kind == "access" || r.Kind == "portability") && r.Email != "":
+			// Exported while the request is locked: a second fulfilment at
+			// the same moment waits, then finds it closed, and produces none.
+			if in.Export == nil {
+				return fmt.Errorf("crm: fulfil %s request %d: no output for the export (pass -o FILE.zip): %w", r.Kind, id, ErrInvalidInput)
+			}
+			if err := s.Export(ctx, r.Email, in.Export, in.Actor); err != nil {
+				return err
+			}
+			outcome = joinOutcome("export of all data produced (contact.json, evidence files, manifest.json)", outcome)
 		case r.Kind == "erasure" && r.ContactID != nil && r.Email != "":
 			c, err := s.GetContact(ctx, tx, *r.ContactID)
 			if err != nil {

@@ -48,3 +48,36 @@ func TestRequestFromAnAddressThatLaterBecomesAContact(t *testing.T) {
 	}
 	mustVerify(t, st)
 }
+
+// TestConcurrentFulfilmentExportsOnce checks that two people fulfilling the
+// same access request at the same moment produce one export: the second
+// waits for the first, finds the request closed, and writes nothing.
+func TestConcurrentFulfilmentExportsOnce(t *testing.T) {
+	st, _ := newStore(t)
+	mustCapture(t, st, "mario.rossi@example.it", "Mario Rossi")
+	r, err := st.AddRequest(ctx, crm.RequestInput{Email: "mario.rossi@example.it", Kind: "access", Channel: "email", Actor: system})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var zips [2]bytes.Buffer
+	errs := make(chan error, 2)
+	for i := range zips {
+		go func() {
+			_, err := st.FulfilRequest(ctx, r.ID, crm.FulfilInput{Export: &zips[i], Actor: system})
+			errs <- err
+		}()
+	}
+	var failed int
+	for range zips {
+		if err := <-errs; err != nil {
+			if !errors.Is(err, crm.ErrInvalidInput) {
+				t.Fatalf("second fulfilment: %v, want ErrInvalidInput", err)
+			}
+			failed++
+		}
+	}
+	if failed != 1 || (zips[0].Len() == 0) == (zips[1].Len() == 0) {
+		t.Errorf("%d fulfilments failed, exports of %d and %d bytes; want one export", failed, zips[0].Len(), zips[1].Len())
+	}
+	mustVerify(t, st)
+}
