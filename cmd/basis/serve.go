@@ -33,6 +33,7 @@ func init() {
 		if _, err := parseInterspersed(fs, args); err != nil {
 			return err
 		}
+		lessGC(env)
 		a, err := env.open(ctx, needCurrentSchema, slog.LevelInfo)
 		if err != nil {
 			return err

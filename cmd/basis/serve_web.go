@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
-	"runtime/debug"
 
 	"github.com/basis-crm/basis/mailout"
 	"github.com/basis-crm/basis/web"
@@ -15,7 +13,6 @@ import (
 // The web UI and the public pages, mounted on the serve mux.
 func init() {
 	addComponent("web", func(ctx context.Context, a *app, mux *http.ServeMux) ([]func(ctx context.Context) error, error) {
-		serveGC(a)
 		m, err := a.mailer()
 		if err != nil {
 			return nil, err
@@ -69,15 +66,4 @@ func (a *app) testSender() (func(ctx context.Context, to, subject, text, html st
 			a.log.Warn("campaign test sender close", slog.Any("err", err))
 		}
 	}, nil
-}
-
-// serveGC collects garbage at 5x the live heap instead of 2x (GOGC=400),
-// unless GOGC is set: a page allocates a lot and keeps nothing, and with the
-// default the collector took a fifth of the server's CPU under load; the
-// live heap of basis serve is a few tens of MB.
-func serveGC(a *app) {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
-		a.log.Debug("GOGC=400 (set GOGC to change it)")
-	}
 }
