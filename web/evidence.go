@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"fmt"
-	"html/template"
 	"mime"
 	"net/http"
 	"path/filepath"
@@ -112,8 +111,7 @@ func (s *Server) evidenceView(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "evidence", "Evidence", d)
 }
 
-// evidenceHTML is the frame document: the message's HTML sanitized by
-// bluemonday, under its own CSP with a sandbox.
+// evidenceHTML is the frame document of a stored message (writeMailFrame).
 func (s *Server) evidenceHTML(w http.ResponseWriter, r *http.Request) {
 	ev, content, ok := s.loadEvidence(w, r)
 	if !ok {
@@ -123,16 +121,5 @@ func (s *Server) evidenceHTML(w http.ResponseWriter, r *http.Request) {
 		s.renderStatus(w, r, http.StatusNotFound, "Not a message.")
 		return
 	}
-	m := parseMessage(content)
-	body := mailPolicy.Sanitize(m.HTML)
-	if m.HTML == "" {
-		body = "<pre>" + template.HTMLEscapeString(m.Text) + "</pre>"
-	}
-	h := w.Header()
-	h.Set("Content-Security-Policy", frameCSP(r.URL.Query().Get("images") == "1"))
-	h.Set("X-Frame-Options", "SAMEORIGIN")
-	h.Set("Cross-Origin-Resource-Policy", "same-origin")
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	fmt.Fprintf(w, "<!doctype html><html><head><meta charset=\"utf-8\"><meta name=\"referrer\" content=\"no-referrer\">"+
-		"<style>body{font:14px/1.4 sans-serif;margin:8px;word-wrap:break-word}img{max-width:100%%}</style></head><body>%s</body></html>", body)
+	writeMailFrame(w, r, parseMessage(content))
 }
