@@ -61,17 +61,14 @@ func (p *pipe) transaction(from, to string, raw []byte) (stage, error) {
 	if err := p.w.Flush(); err != nil {
 		return stageMail, err
 	}
-	errs := [3]error{p.reply(250), nil, nil} // MAIL, RCPT, DATA
-	if isIOError(errs[0]) {
-		return stageMail, errs[0]
-	}
+	var errs [3]error // the replies to MAIL, RCPT and DATA
 	stages := [3]stage{stageMail, stageRcpt, stageData}
-	for i, expect := range []int{25, 354} {
-		if errs[i+1] = p.reply(expect); isIOError(errs[i+1]) {
-			if first := firstErr(errs[:i+1]); first >= 0 { // e.g. 421 and the server hung up
+	for i, expect := range [3]int{250, 25, 354} {
+		if errs[i] = p.reply(expect); isIOError(errs[i]) {
+			if first := firstErr(errs[:i]); first >= 0 { // e.g. 421 and the server hung up
 				return stages[first], errs[first]
 			}
-			return stages[i+1], errs[i+1]
+			return stages[i], errs[i]
 		}
 	}
 	if first := firstErr(errs[:2]); first >= 0 {
