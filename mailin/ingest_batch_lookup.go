@@ -34,7 +34,7 @@ func (w *batchWriter) look(ctx context.Context, tx *sqlx.Tx, msgs []*parsed) err
 }
 
 // threadIDs are the Message-IDs a message refers to, as knownMessageID
-// takes them.
+// and knownMessageIDs take them.
 func threadIDs(m *Message) []string {
 	ids := append([]string{}, m.References...)
 	if m.InReplyTo != "" {
@@ -43,9 +43,10 @@ func threadIDs(m *Message) []string {
 	return ids
 }
 
-// knownMessageIDs is knownMessageID for the ids of a whole batch: which of
-// them are stored inbound mail (with its contact, 0 for none) or mail we
-// sent (with its contact).
+// knownMessageIDs looks up the ids of a whole batch (or of one message, for
+// knownMessageID) in one query: which of them are stored inbound mail (with
+// its contact, 0 for none) or mail we sent (with its contact). Sent
+// Message-IDs are stored with their angle brackets.
 func knownMessageIDs(ctx context.Context, q sqlx.QueryerContext, ids []string) (inbound, outbox map[string]int64, err error) {
 	inbound, outbox = map[string]int64{}, map[string]int64{}
 	if len(ids) == 0 {

@@ -119,11 +119,7 @@ func cleanAll(ss []string) []string {
 // replyTo decides step 7 of the classification: a message in a thread we
 // know, or from an address that is already a contact.
 func (in *Ingester) replyTo(ctx context.Context, tx *sqlx.Tx, m *Message) (int64, bool, error) {
-	ids := append([]string{}, m.References...)
-	if m.InReplyTo != "" {
-		ids = append(ids, m.InReplyTo)
-	}
-	if id, ok, err := knownMessageID(ctx, tx, ids); err != nil || (ok && id != 0) {
+	if id, ok, err := knownMessageID(ctx, tx, threadIDs(m)); err != nil || (ok && id != 0) {
 		return id, ok, err
 	}
 	if m.From == nil || in.Classifier.IsStaff(m.From.Address) {

@@ -135,28 +135,19 @@ func insertInbound(ctx context.Context, tx *sqlx.Tx, mb mailbox, r inboundRow) e
 
 // knownMessageID reports whether a Message-ID we stored or sent (the
 // outbox of mailout, read by table name: mailin does not import mailout) is
-// referenced, so that mail in a thread is a reply, not a new inquiry. Sent
-// Message-IDs are stored with their angle brackets.
+// referenced, so that mail in a thread is a reply, not a new inquiry. Stored
+// mail is looked up first, then sent mail.
 func knownMessageID(ctx context.Context, q sqlx.QueryerContext, ids []string) (int64, bool, error) {
-	if len(ids) == 0 {
-		return 0, false, nil
-	}
-	bracketed := make([]string, len(ids))
-	for i, id := range ids {
-		bracketed[i] = "<" + id + ">"
-	}
-	var contact []int64
-	err := sqlx.SelectContext(ctx, q, &contact, `
-		SELECT contact_id FROM (
-			SELECT COALESCE(contact_id, 0) AS contact_id, 1 AS rank FROM inbound_messages WHERE message_id = ANY($1)
-			UNION ALL
-			SELECT contact_id, 2 FROM outbox WHERE message_id = ANY($2) OR message_id = ANY($1)) known
-		ORDER BY rank LIMIT 1`, pqStrings(ids), pqStrings(bracketed))
+	inbound, outbox, err := knownMessageIDs(ctx, q, ids)
 	if err != nil {
-		return 0, false, fmt.Errorf("mailin: thread lookup: %w", err)
+		return 0, false, err
 	}
-	if len(contact) > 0 {
-		return contact[0], true, nil
+	for _, known := range []map[string]int64{inbound, outbox} {
+		for _, id := range ids {
+			if contact, ok := known[id]; ok {
+				return contact, true, nil
+			}
+		}
 	}
 	return 0, false, nil
 }
