@@ -32,7 +32,7 @@ func (p *Poller) Run(ctx context.Context) error {
 			return nil
 		}
 		wait := backoff.Next()
-		if errors.Is(err, errLockHeld) {
+		if errors.Is(err, ErrAccountBusy) {
 			log.Debug("another process polls this account; waiting")
 		} else {
 			log.Error("mailbox polling stopped; reconnecting", "err", err, "retry_in", wait.Round(time.Second))
@@ -49,9 +49,6 @@ func (p *Poller) Run(ctx context.Context) error {
 // ErrAccountBusy reports an account another process is ingesting (a
 // `basis serve` poller, or another `basis ingest`).
 var ErrAccountBusy = errors.New("another Basis process is ingesting this account")
-
-// errLockHeld is the poller's name for it.
-var errLockHeld = ErrAccountBusy
 
 func (p *Poller) holdLockAndPoll(ctx context.Context) error {
 	return p.Ingester.withAccountLock(ctx, p.Account.Name, p.poll)
