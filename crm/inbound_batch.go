@@ -97,9 +97,6 @@ func (s *Store) NewInboundBatch(actor Actor) *InboundBatch {
 	return &InboundBatch{s: s, actor: actor, now: s.clock(), touched: map[int64]*contactTouch{}}
 }
 
-// Len is the number of writes recorded and not yet flushed.
-func (b *InboundBatch) Len() int { return len(b.events) }
-
 // Capture records a prospect, as Store.Capture does, for an address the
 // caller checked was never erased. existing is the contact the address
 // already has (from ContactsByAddress or an earlier Capture of this batch),
