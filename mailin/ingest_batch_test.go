@@ -239,12 +239,7 @@ func TestBatchThatFailsIsStoredOneByOneAndFlagsTheBadMessage(t *testing.T) {
 	e.in.Batch = 50
 	var logs bytes.Buffer
 	e.in.Log = slog.New(slog.NewTextHandler(&logs, nil))
-	e.db.MustExec(`CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
-		BEGIN
-			IF NEW.subject = 'poison' AND NEW.class <> 'review' THEN RAISE EXCEPTION 'poisoned row'; END IF;
-			RETURN NEW;
-		END $$`)
-	e.db.MustExec(`CREATE TRIGGER refuse_poison BEFORE INSERT ON inbound_messages FOR EACH ROW EXECUTE FUNCTION refuse_poison()`)
+	refusePoison(e.db, "NEW.class <> 'review'")
 	for _, raw := range [][]byte{
 		directMail("Anna Neri", "anna.neri@studio-neri.it", "a1@example.org", "", "Preventivo"),
 		directMail("Bruno Blu", "bruno.blu@example.org", "b1@example.org", "", "poison"),
@@ -312,12 +307,7 @@ func TestBatchRunsCaptureHooksOnNewContacts(t *testing.T) {
 func TestMessagesStoredBeforeAFailureGetTheirAfterAction(t *testing.T) {
 	e := newIngestEnv(t)
 	e.in.Batch = 50
-	e.db.MustExec(`CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
-		BEGIN
-			IF NEW.subject = 'poison' THEN RAISE EXCEPTION 'poisoned row'; END IF;
-			RETURN NEW;
-		END $$`)
-	e.db.MustExec(`CREATE TRIGGER refuse_poison BEFORE INSERT ON inbound_messages FOR EACH ROW EXECUTE FUNCTION refuse_poison()`)
+	refusePoison(e.db, "true")
 	for _, raw := range [][]byte{
 		directMail("Anna Neri", "anna.neri@studio-neri.it", "a1@example.org", "", "Preventivo"),
 		directMail("Dario Rosa", "dario.rosa@example.net", "d1@example.net", "", "Preventivo"),
@@ -341,4 +331,16 @@ func TestMessagesStoredBeforeAFailureGetTheirAfterAction(t *testing.T) {
 			t.Errorf("UID %d: $Basis %v, want %v", m.UID, flagged, m.UID <= 2)
 		}
 	}
+}
+
+// refusePoison makes PostgreSQL refuse, with "poisoned row", to record an
+// inbound message whose subject is "poison" and for which also (an SQL
+// condition on NEW) holds.
+func refusePoison(db *sqlx.DB, also string) {
+	db.MustExec(`CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			IF NEW.subject = 'poison' AND (` + also + `) THEN RAISE EXCEPTION 'poisoned row'; END IF;
+			RETURN NEW;
+		END $$`)
+	db.MustExec(`CREATE TRIGGER refuse_poison BEFORE INSERT ON inbound_messages FOR EACH ROW EXECUTE FUNCTION refuse_poison()`)
 }
