@@ -6,7 +6,6 @@ import (
 	"encoding/base32"
 	"errors"
 	"fmt"
-	"net"
 	"net/mail"
 	"net/url"
 	"strings"
@@ -185,12 +184,5 @@ func newMessageID(addr string) (string, error) {
 // loopbackHTTP reports a plain-http URL on a loopback host.
 func loopbackHTTP(raw string) bool {
 	u, err := url.Parse(raw)
-	if err != nil || u.Scheme != "http" {
-		return false
-	}
-	if u.Hostname() == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(u.Hostname())
-	return ip != nil && ip.IsLoopback()
+	return err == nil && u.Scheme == "http" && isLoopback(u.Hostname())
 }
