@@ -134,9 +134,14 @@ func (s *Store) Bases(ctx context.Context, q sqlx.QueryerContext, c Contact) ([]
 	if err := sqlx.SelectContext(ctx, q, &out, sel, c.ID); err != nil {
 		return nil, fmt.Errorf("crm: bases of contact %d: %w", c.ID, err)
 	}
-	now := s.clock()
-	for i := range out {
-		out[i].Active = s.basisState(out[i], c, now) == stateActive
-	}
+	s.setActive(out, c)
 	return out, nil
+}
+
+// setActive computes each of c's bases' Active by the policy.
+func (s *Store) setActive(bases []Basis, c Contact) {
+	now := s.clock()
+	for i := range bases {
+		bases[i].Active = s.basisState(bases[i], c, now) == stateActive
+	}
 }

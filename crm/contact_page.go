@@ -90,13 +90,7 @@ func (s *Store) ContactPage(ctx context.Context, id int64, maxInbound int) (Cont
 	if p.ErasedAt != nil {
 		supp = nil // as Detail: an erased contact is refused as erased, not as suppressed
 	}
-	now := s.clock()
-	for i := range p.Bases {
-		p.Bases[i].Active = s.basisState(p.Bases[i], p.Contact, now) == stateActive
-	}
-	p.Eligibility = make(map[string]Eligibility, len(s.policy.Purposes))
-	for _, name := range s.PurposeNames() {
-		p.Eligibility[name] = s.decide(p.Contact, name, p.Bases, supp)
-	}
+	s.setActive(p.Bases, p.Contact)
+	p.Eligibility = s.eligibilities(p.Contact, p.Bases, supp)
 	return p, nil
 }

@@ -55,9 +55,15 @@ func (s *Store) fillDetail(ctx context.Context, tx *sqlx.Tx, d *ContactDetail) e
 			return fmt.Errorf("crm: suppressions: %w", err)
 		}
 	}
-	d.Eligibility = make(map[string]Eligibility, len(s.policy.Purposes))
-	for _, p := range s.PurposeNames() {
-		d.Eligibility[p] = s.decide(d.Contact, p, d.Bases, supp)
-	}
+	d.Eligibility = s.eligibilities(d.Contact, d.Bases, supp)
 	return nil
+}
+
+// eligibilities decides c's eligibility for every configured purpose.
+func (s *Store) eligibilities(c Contact, bases []Basis, supp []Suppression) map[string]Eligibility {
+	out := make(map[string]Eligibility, len(s.policy.Purposes))
+	for _, p := range s.PurposeNames() {
+		out[p] = s.decide(c, p, bases, supp)
+	}
+	return out
 }
