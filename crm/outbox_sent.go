@@ -67,7 +67,7 @@ func evidenceIDs(ctx context.Context, tx *sqlx.Tx, n int) ([]int64, error) {
 }
 
 // insertSentMessages writes the evidence rows with INSERTs over arrays, of
-// up to maxSentInsertBytes of messages each.
+// up to maxBytesPerInsert of messages each (inbound_batch_flush.go).
 // The messages and their hashes travel as binary bytea arrays
 // (byteaArray): neither side hex-encodes or decodes the bytes, which cost
 // more than the rest of the statement with lib/pq's text COPY. It returns
@@ -99,7 +99,7 @@ func (s *Store) insertSentMessages(ctx context.Context, tx *sqlx.Tx, actor Actor
 			AS u(id, contact_id, sha256, content, size, metadata, at)`
 	for start := 0; start < n; {
 		end, size := start+1, len(raws[start])
-		for end < n && size+len(raws[end]) <= maxSentInsertBytes {
+		for end < n && size+len(raws[end]) <= maxBytesPerInsert {
 			size += len(raws[end])
 			end++
 		}
@@ -112,11 +112,6 @@ func (s *Store) insertSentMessages(ctx context.Context, tx *sqlx.Tx, actor Actor
 	}
 	return sums, nil
 }
-
-// maxSentInsertBytes bounds the messages of one INSERT: past 256 KB lib/pq
-// grows its message buffer a quarter at a time, copying it each time (a
-// batch of 500 messages of 4 KB was copied about ten times over).
-const maxSentInsertBytes = 256 << 10
 
 // byteaArray is a bytea[] parameter. On a connection with
 // binary_parameters (internal/pgdsn sets it) lib/pq asks for BinaryValue
