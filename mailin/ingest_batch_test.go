@@ -207,7 +207,7 @@ func dumpIngest(t *testing.T, db *sqlx.DB) string {
 		`SELECT m.uid, m.class, m.reason, m.review, COALESCE(c.email, ''), m.from_address, m.subject, length(m.preview),
 			encode(m.sha256, 'hex') FROM inbound_messages m LEFT JOIN contacts c ON c.id = m.contact_id ORDER BY m.uid`,
 		`SELECT encode(e.sha256, 'hex'), e.kind, COALESCE(c.email, ''), e.size, e.content_type, e.metadata, e.received_at,
-			e.content = (SELECT content FROM evidence x WHERE x.id = e.id) FROM evidence e LEFT JOIN contacts c ON c.id = e.contact_id ORDER BY 1`,
+			sha256(e.content) = e.sha256 AS content_matches_hash FROM evidence e LEFT JOIN contacts c ON c.id = e.contact_id ORDER BY 1`,
 		`SELECT purpose, reason FROM suppressions ORDER BY 1, 2`,
 		`SELECT a.action, COALESCE(c.email, ''), a.actor FROM audit_events a LEFT JOIN contacts c ON c.id = a.contact_id ORDER BY a.seq`,
 		`SELECT count(*), min(last_activity_at) <= max(last_activity_at) FROM contacts`,
