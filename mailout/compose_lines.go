@@ -125,8 +125,5 @@ func encodeLine(line string) []byte {
 	w := quotedprintable.NewWriter(&b)
 	w.Write([]byte(line)) // writes to a bytes.Buffer do not fail
 	w.Close()
-	if b.Len() == 0 {
-		return []byte{}
-	}
-	return b.Bytes()
+	return b.Bytes() // not empty: splitLines makes no empty line
 }
