@@ -69,7 +69,6 @@ func (m *Mailer) sweepNotices(ctx context.Context, from int64) (int, error) {
 		total += n
 		m.sweep.through = hi
 	}
-	m.sweep.through = max(m.sweep.through, last)
 	if from == 0 {
 		m.sweep.fullAt = started
 	}
