@@ -144,21 +144,11 @@ func (s *Server) showCampaign(w http.ResponseWriter, r *http.Request, status int
 	if !s.needMailer(w, r) {
 		return
 	}
-	id, ok := pathID(r)
+	rep, ok := loadByID(s, w, r, "No such campaign.", s.mailer.ShowCampaign)
 	if !ok {
-		s.renderStatus(w, r, http.StatusNotFound, "No such campaign.")
 		return
 	}
-	rep, err := s.mailer.ShowCampaign(r.Context(), id)
-	if errors.Is(err, crm.ErrNotFound) {
-		s.renderStatus(w, r, http.StatusNotFound, "No such campaign.")
-		return
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	aud, err := s.mailer.PreviewCampaign(r.Context(), id)
+	aud, err := s.mailer.PreviewCampaign(r.Context(), rep.ID)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -1,7 +1,7 @@
 package web
 
 import (
-	"errors"
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -38,18 +38,10 @@ const maxTimeline = 500
 
 // contact shows a contact's page, read in one query (crm.ContactPage).
 func (s *Server) contact(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
+	p, ok := loadByID(s, w, r, "No such contact.", func(ctx context.Context, id int64) (crm.ContactPage, error) {
+		return s.store.ContactPage(ctx, id, maxTimeline)
+	})
 	if !ok {
-		s.renderStatus(w, r, http.StatusNotFound, "No such contact.")
-		return
-	}
-	p, err := s.store.ContactPage(r.Context(), id, maxTimeline)
-	if errors.Is(err, crm.ErrNotFound) {
-		s.renderStatus(w, r, http.StatusNotFound, "No such contact.")
-		return
-	}
-	if err != nil {
-		s.fail(w, r, err)
 		return
 	}
 	if p.ErasedAt != nil {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -15,23 +16,33 @@ func pathID(r *http.Request) (int64, bool) {
 	return id, err == nil && id > 0
 }
 
-// loadContact returns the contact named by {id}, or writes 404.
-func (s *Server) loadContact(w http.ResponseWriter, r *http.Request) (crm.Contact, bool) {
+// loadByID returns what get reads for the {id} path value, or writes 404
+// with notFound when there is no such id, or a server error.
+func loadByID[T any](s *Server, w http.ResponseWriter, r *http.Request, notFound string,
+	get func(ctx context.Context, id int64) (T, error)) (T, bool) {
+	var zero T
 	id, ok := pathID(r)
 	if !ok {
-		s.renderStatus(w, r, http.StatusNotFound, "No such contact.")
-		return crm.Contact{}, false
+		s.renderStatus(w, r, http.StatusNotFound, notFound)
+		return zero, false
 	}
-	c, err := s.store.GetContact(r.Context(), s.store.DB(), id)
+	v, err := get(r.Context(), id)
 	if errors.Is(err, crm.ErrNotFound) {
-		s.renderStatus(w, r, http.StatusNotFound, "No such contact.")
-		return crm.Contact{}, false
+		s.renderStatus(w, r, http.StatusNotFound, notFound)
+		return zero, false
 	}
 	if err != nil {
 		s.fail(w, r, err)
-		return crm.Contact{}, false
+		return zero, false
 	}
-	return c, true
+	return v, true
+}
+
+// loadContact returns the contact named by {id}, or writes 404.
+func (s *Server) loadContact(w http.ResponseWriter, r *http.Request) (crm.Contact, bool) {
+	return loadByID(s, w, r, "No such contact.", func(ctx context.Context, id int64) (crm.Contact, error) {
+		return s.store.GetContact(ctx, s.store.DB(), id)
+	})
 }
 
 // userError shows errors a person can fix (bad input, not found, erased,

@@ -1,7 +1,7 @@
 package web
 
 import (
-	"errors"
+	"context"
 	"net/http"
 	"time"
 
@@ -69,19 +69,7 @@ func (s *Server) requestError(w http.ResponseWriter, r *http.Request, req crm.Re
 
 // loadRequest returns the request named by {id}, or writes 404.
 func (s *Server) loadRequest(w http.ResponseWriter, r *http.Request) (crm.Request, bool) {
-	id, ok := pathID(r)
-	if !ok {
-		s.renderStatus(w, r, http.StatusNotFound, "No such request.")
-		return crm.Request{}, false
-	}
-	req, err := s.store.GetRequest(r.Context(), s.store.DB(), id)
-	if errors.Is(err, crm.ErrNotFound) {
-		s.renderStatus(w, r, http.StatusNotFound, "No such request.")
-		return crm.Request{}, false
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return crm.Request{}, false
-	}
-	return req, true
+	return loadByID(s, w, r, "No such request.", func(ctx context.Context, id int64) (crm.Request, error) {
+		return s.store.GetRequest(ctx, s.store.DB(), id)
+	})
 }
