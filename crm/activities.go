@@ -65,10 +65,13 @@ func (s *Store) LogActivity(ctx context.Context, tx *sqlx.Tx, in ActivityInput) 
 	})
 }
 
+// activityColumns are the columns of an Activity.
+const activityColumns = `id, contact_id, kind, reason, note, evidence_id, actor, at`
+
 // Activities lists a contact's actions, newest first.
 func (s *Store) Activities(ctx context.Context, q sqlx.QueryerContext, contactID int64) ([]Activity, error) {
 	out := []Activity{}
-	err := sqlx.SelectContext(ctx, q, &out, `SELECT id, contact_id, kind, reason, note, evidence_id, actor, at
+	err := sqlx.SelectContext(ctx, q, &out, `SELECT `+activityColumns+`
 		FROM activities WHERE contact_id = $1 ORDER BY at DESC, id DESC`, contactID)
 	if err != nil {
 		return nil, fmt.Errorf("crm: activities of contact %d: %w", contactID, err)

@@ -123,13 +123,14 @@ func (s *Store) WithdrawBases(ctx context.Context, tx *sqlx.Tx, contactID int64,
 	return len(ended), s.audit(ctx, tx, actor, "basis.withdrawn", contactID, map[string]any{"bases": ended, "reason": reason})
 }
 
+// basisSelect reads the columns of a Basis, from bases b.
+const basisSelect = `SELECT b.id, b.contact_id, b.purpose, b.kind, b.source, b.evidence_id, b.consent_id, b.reason, b.valid_from,
+	b.valid_until, b.withdrawn_at, b.withdrawn_reason, b.created_by, COALESCE(encode(e.sha256, 'hex'), '') AS evidence_sha256
+	FROM bases b LEFT JOIN evidence e ON e.id = b.evidence_id`
+
 // Bases returns a contact's bases, with Active computed by the policy.
 func (s *Store) Bases(ctx context.Context, q sqlx.QueryerContext, c Contact) ([]Basis, error) {
-	const sel = `
-		SELECT b.id, b.contact_id, b.purpose, b.kind, b.source, b.evidence_id, b.consent_id, b.reason, b.valid_from,
-			b.valid_until, b.withdrawn_at, b.withdrawn_reason, b.created_by, COALESCE(encode(e.sha256, 'hex'), '') AS evidence_sha256
-		FROM bases b LEFT JOIN evidence e ON e.id = b.evidence_id
-		WHERE b.contact_id = $1 ORDER BY b.valid_from, b.id`
+	const sel = basisSelect + ` WHERE b.contact_id = $1 ORDER BY b.valid_from, b.id`
 	out := []Basis{}
 	if err := sqlx.SelectContext(ctx, q, &out, sel, c.ID); err != nil {
 		return nil, fmt.Errorf("crm: bases of contact %d: %w", c.ID, err)

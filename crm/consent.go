@@ -127,12 +127,14 @@ func (s *Store) Consents(ctx context.Context, q sqlx.QueryerContext, contactID i
 	return s.consents(ctx, q, "c.contact_id = $1", contactID)
 }
 
+// consentSelect reads the columns of a Consent, from consents c.
+const consentSelect = `SELECT c.id, c.contact_id, c.purpose, c.text_id, t.version AS text_version, encode(t.sha256, 'hex') AS text_sha256,
+	c.method, c.requested_at, c.confirmed_at, c.ip, c.user_agent, c.request_id, c.withdrawn_at, c.withdrawn_reason
+	FROM consents c JOIN consent_texts t ON t.id = c.text_id`
+
 func (s *Store) consents(ctx context.Context, q sqlx.QueryerContext, where string, arg any) ([]Consent, error) {
 	out := []Consent{}
-	err := sqlx.SelectContext(ctx, q, &out, `
-		SELECT c.id, c.contact_id, c.purpose, c.text_id, t.version AS text_version, encode(t.sha256, 'hex') AS text_sha256,
-			c.method, c.requested_at, c.confirmed_at, c.ip, c.user_agent, c.request_id, c.withdrawn_at, c.withdrawn_reason
-		FROM consents c JOIN consent_texts t ON t.id = c.text_id WHERE `+where+` ORDER BY c.confirmed_at, c.id`, arg)
+	err := sqlx.SelectContext(ctx, q, &out, consentSelect+` WHERE `+where+` ORDER BY c.confirmed_at, c.id`, arg)
 	if err != nil {
 		return nil, fmt.Errorf("crm: consents: %w", err)
 	}

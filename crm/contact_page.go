@@ -24,17 +24,13 @@ type ContactPage struct {
 // suppressions are those of the contact's address hash, as in eligibility.
 const contactPageQuery = `SELECT ` + contactColumns + `,
 	(SELECT COALESCE(json_agg(x ORDER BY x.valid_from, x.id), '[]') FROM (
-		SELECT b.id, b.contact_id, b.purpose, b.kind, b.source, b.evidence_id, b.consent_id, b.reason, b.valid_from,
-			b.valid_until, b.withdrawn_at, b.withdrawn_reason, b.created_by, COALESCE(encode(e.sha256, 'hex'), '') AS evidence_sha256
-		FROM bases b LEFT JOIN evidence e ON e.id = b.evidence_id WHERE b.contact_id = k.id) x) AS bases,
+		` + basisSelect + ` WHERE b.contact_id = k.id) x) AS bases,
 	(SELECT COALESCE(json_agg(x ORDER BY x.received_at, x.id), '[]') FROM (
 		SELECT ` + evidenceColumns + ` FROM evidence WHERE contact_id = k.id) x) AS evidence,
 	(SELECT COALESCE(json_agg(x ORDER BY x.confirmed_at, x.id), '[]') FROM (
-		SELECT c.id, c.contact_id, c.purpose, c.text_id, t.version AS text_version, encode(t.sha256, 'hex') AS text_sha256,
-			c.method, c.requested_at, c.confirmed_at, c.ip, c.user_agent, c.request_id, c.withdrawn_at, c.withdrawn_reason
-		FROM consents c JOIN consent_texts t ON t.id = c.text_id WHERE c.contact_id = k.id) x) AS consents,
+		` + consentSelect + ` WHERE c.contact_id = k.id) x) AS consents,
 	(SELECT COALESCE(json_agg(x ORDER BY x.at DESC, x.id DESC), '[]') FROM (
-		SELECT id, contact_id, kind, reason, note, evidence_id, actor, at FROM activities WHERE contact_id = k.id) x) AS activities,
+		SELECT ` + activityColumns + ` FROM activities WHERE contact_id = k.id) x) AS activities,
 	(SELECT COALESCE(json_agg(x), '[]') FROM (
 		SELECT purpose, reason, created_at FROM suppressions WHERE address_hash = k.address_hash) x) AS suppressions,
 	(SELECT COALESCE(json_agg(x ORDER BY x.internal_date DESC, x.id DESC), '[]') FROM (
