@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -21,8 +20,7 @@ type flaggedData struct {
 // flagged lists inbound messages mailin flagged for review (unparseable,
 // oversize, spam, unsubscribe, missing sender, erased sender).
 func (s *Server) flagged(w http.ResponseWriter, r *http.Request) {
-	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	page = min(max(page, 0), 1000)
+	page := pageParam(r, "page")
 	rows, more, err := s.store.FlaggedMessages(r.Context(), flaggedPage, page*flaggedPage)
 	if err != nil {
 		s.fail(w, r, err)
