@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -103,7 +104,7 @@ func mailItems(in []crm.InboundMessage, out []crm.OutboxEntry) ([]timelineItem, 
 		if m.Preview != "" {
 			detail += " · " + snippet(m.Preview, 160)
 		}
-		items = append(items, timelineItem{At: m.InternalDate, Kind: "received", Title: firstNonEmpty(m.Subject, "(no subject)"),
+		items = append(items, timelineItem{At: m.InternalDate, Kind: "received", Title: cmp.Or(m.Subject, "(no subject)"),
 			Detail: detail, EvidenceID: m.EvidenceID})
 		covered[m.EvidenceID] = true
 	}
@@ -112,7 +113,7 @@ func mailItems(in []crm.InboundMessage, out []crm.OutboxEntry) ([]timelineItem, 
 		if o.NoticeVersion != "" {
 			what += " (" + o.NoticeVersion + ")"
 		}
-		t := timelineItem{At: o.CreatedAt, Kind: "sent", Title: firstNonEmpty(o.Subject, what), Detail: what + " · " + o.Status}
+		t := timelineItem{At: o.CreatedAt, Kind: "sent", Title: cmp.Or(o.Subject, what), Detail: what + " · " + o.Status}
 		if o.Subject == "" {
 			t.Detail = o.Status
 		}
@@ -126,11 +127,4 @@ func mailItems(in []crm.InboundMessage, out []crm.OutboxEntry) ([]timelineItem, 
 		items = append(items, t)
 	}
 	return items, covered
-}
-
-func firstNonEmpty(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
