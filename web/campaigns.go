@@ -76,9 +76,7 @@ func readCampaignForm(r *http.Request) campaignForm {
 // the live preview beside the form (JSON: subject, text, sanitized html,
 // error).
 func (s *Server) previewCampaign(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-	f := readCampaignForm(r)
-	out, err := renderCampaign(f.Subject, f.Text, f.HTML, f.Language, s.sampleData(f.Language))
+	out, err := s.renderCampaignForm(w, r)
 	if err != nil {
 		out = renderedMail{Error: err.Error()}
 	}
@@ -90,13 +88,19 @@ func (s *Server) previewCampaign(w http.ResponseWriter, r *http.Request) {
 // the preview frame, with the frame's own policy: a srcdoc frame would
 // inherit the page's, whose frame-ancestors 'none' leaves it blank.
 func (s *Server) previewCampaignHTML(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-	f := readCampaignForm(r)
-	out, err := renderCampaign(f.Subject, f.Text, f.HTML, f.Language, s.sampleData(f.Language))
+	out, err := s.renderCampaignForm(w, r)
 	if err != nil {
 		out = renderedMail{Text: err.Error()}
 	}
 	writeMailFrame(w, r, message{Text: out.Text, HTML: out.HTML})
+}
+
+// renderCampaignForm renders the posted campaign form (at most 1 MiB) for a
+// sample recipient.
+func (s *Server) renderCampaignForm(w http.ResponseWriter, r *http.Request) (renderedMail, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+	f := readCampaignForm(r)
+	return renderCampaign(f.Subject, f.Text, f.HTML, f.Language, s.sampleData(f.Language))
 }
 
 // createCampaign stores a draft; its page then shows the audience and the
