@@ -72,12 +72,20 @@ func storeNoticeText(ctx context.Context, q sqlx.ExtContext, lang string) (Notic
 // store.OnCapture(m.QueueNotice) so every capture queues its notice in the
 // capturing transaction.
 func (m *Mailer) QueueNotice(ctx context.Context, tx *sqlx.Tx, c crm.Contact) error {
+	_, err := m.QueueCurrentNotice(ctx, tx, c)
+	return err
+}
+
+// QueueCurrentNotice queues the privacy notice as QueueNotice does and
+// reports whether it did: false when the contact already has the current
+// version queued or sent, or was erased.
+func (m *Mailer) QueueCurrentNotice(ctx context.Context, tx *sqlx.Tx, c crm.Contact) (bool, error) {
 	if c.ErasedAt != nil {
-		return nil
+		return false, nil
 	}
 	text, err := storeNoticeText(ctx, tx, m.language(c.Language))
 	if err != nil {
-		return err
+		return false, err
 	}
 	const q = `
 		INSERT INTO outbox (contact_id, kind, purpose, notice_text_id, next_attempt_at, created_by)
@@ -87,12 +95,12 @@ func (m *Mailer) QueueNotice(ctx context.Context, tx *sqlx.Tx, c crm.Contact) er
 		RETURNING id`
 	var ids []int64
 	if err := tx.SelectContext(ctx, &ids, q, c.ID, text.ID, m.cfg.NoticeDelay.Microseconds(), system); err != nil {
-		return fmt.Errorf("mailout: queue privacy notice for contact %d: %w", c.ID, err)
+		return false, fmt.Errorf("mailout: queue privacy notice for contact %d: %w", c.ID, err)
 	}
 	if len(ids) == 0 {
-		return nil
+		return false, nil
 	}
-	return m.store.OutboxEvent(ctx, tx, system, "outbox.notice_queued", c.ID, map[string]any{
+	return true, m.store.OutboxEvent(ctx, tx, system, "outbox.notice_queued", c.ID, map[string]any{
 		"outbox_id": ids[0], "notice_version": text.Version, "language": text.Language, "notice_sha256": text.SHA256})
 }
 

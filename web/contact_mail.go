@@ -3,7 +3,6 @@ package web
 import (
 	"cmp"
 	"errors"
-	"fmt"
 	"net/http"
 
 	"github.com/jmoiron/sqlx"
@@ -48,32 +47,21 @@ func (s *Server) sendNotice(w http.ResponseWriter, r *http.Request) {
 	if !ok || !s.needMailer(w, r) {
 		return
 	}
-	var before, after int
+	var queued bool
 	err := s.store.InTx(r.Context(), func(tx *sqlx.Tx) error {
-		if err := countNotices(r, tx, c.ID, &before); err != nil {
-			return err
-		}
-		if err := s.mailer.QueueNotice(r.Context(), tx, c); err != nil {
-			return err
-		}
-		return countNotices(r, tx, c.ID, &after)
+		var err error
+		queued, err = s.mailer.QueueCurrentNotice(r.Context(), tx, c)
+		return err
 	})
 	if err != nil {
 		s.mailError(w, r, err)
 		return
 	}
-	if after == before {
+	if !queued {
 		s.renderStatus(w, r, http.StatusConflict, "The current privacy notice is already queued or sent to this contact.")
 		return
 	}
 	back(w, r, contactPath(c.ID), "notice")
-}
-
-func countNotices(r *http.Request, tx *sqlx.Tx, contactID int64, n *int) error {
-	if err := tx.GetContext(r.Context(), n, `SELECT count(*) FROM outbox WHERE contact_id = $1 AND kind = 'notice'`, contactID); err != nil {
-		return fmt.Errorf("web: count notices of contact %d: %w", contactID, err)
-	}
-	return nil
 }
 
 // requestConsent opens a double opt-in request for the chosen purpose and
