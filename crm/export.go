@@ -2,6 +2,7 @@ package crm
 
 import (
 	"archive/zip"
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/hex"
@@ -69,7 +70,7 @@ func (s *Store) Export(ctx context.Context, email string, w io.Writer, actor Act
 		}
 		manifest = append(manifest, ManifestEntry{Path: path, SHA256: e.SHA256, Size: int64(len(content))})
 	}
-	body, err := json.MarshalIndent(b, "", "  ")
+	body, err := readableJSON(b)
 	if err != nil {
 		return fmt.Errorf("crm: export: %w", err)
 	}
@@ -77,7 +78,7 @@ func (s *Store) Export(ctx context.Context, email string, w io.Writer, actor Act
 		return err
 	}
 	manifest = append(manifest, ManifestEntry{Path: "contact.json", SHA256: hexSHA256(body), Size: int64(len(body))})
-	mbody, _ := json.MarshalIndent(map[string]any{"exported_at": b.ExportedAt, "files": manifest, "chain_head": b.ChainHead}, "", "  ")
+	mbody, _ := readableJSON(map[string]any{"exported_at": b.ExportedAt, "files": manifest, "chain_head": b.ChainHead})
 	if err := writeZipFile(zw, "manifest.json", mbody, b.ExportedAt); err != nil {
 		return err
 	}
@@ -133,4 +134,19 @@ func extensionFor(contentType string) string {
 		return exts[0]
 	}
 	return ".bin"
+}
+
+// readableJSON is v as indented JSON for people to read: unlike
+// json.MarshalIndent it leaves <, > and & as they are, so a Message-ID reads
+// <abc@acme-srl.it> and not \u003cabc@acme-srl.it\u003e. The bytes mean the
+// same to any JSON reader.
+func readableJSON(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }

@@ -19,7 +19,7 @@ func TestExportHoldsEverythingWithHashes(t *testing.T) {
 	st, _ := newStore(t)
 	c := mustCapture(t, st, "mario.rossi@example.it", "Mario Rossi")
 	inTx(t, st, func(tx *sqlx.Tx) error {
-		_, err := st.LogActivity(ctx, tx, crm.ActivityInput{ContactID: c.ID, Kind: "call", Reason: "quote follow-up", Actor: system})
+		_, err := st.LogActivity(ctx, tx, crm.ActivityInput{ContactID: c.ID, Kind: "call", Reason: "quote follow-up <urgent> & soon", Actor: system})
 		return err
 	})
 	var buf bytes.Buffer
@@ -69,6 +69,9 @@ func TestExportHoldsEverythingWithHashes(t *testing.T) {
 	}
 	if bundle.Email != "mario.rossi@example.it" || len(bundle.Bases) != 1 || len(bundle.Activities) != 1 || len(bundle.AuditEvents) < 4 {
 		t.Errorf("contact.json incomplete: %+v", bundle)
+	}
+	if !bytes.Contains(files["contact.json"], []byte(`"quote follow-up <urgent> & soon"`)) {
+		t.Errorf("contact.json escapes <, > or & for HTML: people read it; want them as they are")
 	}
 	mustVerify(t, st)
 }

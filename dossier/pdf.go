@@ -32,7 +32,7 @@ func renderPDF(r report) ([]byte, error) {
 	})
 	p.AddPage()
 	w.title("Evidence dossier")
-	w.text(fmt.Sprintf("Data controller: %s. Generated %s by Basis. The same story as dossier.html; every file named here is in the ZIP under its SHA-256.",
+	w.text(fmt.Sprintf("Data controller: %s; generated %s by Basis. The same story as dossier.html; every file named here is in the ZIP under its SHA-256.",
 		r.Organization, stamp(r.GeneratedAt)))
 
 	w.heading("1. The person")
