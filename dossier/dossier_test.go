@@ -62,7 +62,8 @@ func mustStory(t *testing.T, st *crm.Store) crm.Contact {
 			Note: "sent prices", Actor: "user:anna@acme-srl.it"}); err != nil {
 			return err
 		}
-		notice := []byte("Subject: Informativa privacy\r\n\r\nAcme S.r.l. tratta i suoi dati ai sensi dell'art. 13 GDPR.\r\n")
+		notice := []byte("Subject: =?UTF-8?Q?Informativa_privacy_=E2=80=93_Acme?=\r\nContent-Type: text/plain; charset=UTF-8\r\n" +
+			"Content-Transfer-Encoding: quoted-printable\r\n\r\nAcme S.r.l. tratta i suoi dati ai sensi dell'art. 13 GDPR, finch=C3=A9 serve.\r\n")
 		if _, err := st.AddSentMessages(ctx, tx, "system:mailout", []crm.SentMessage{{ContactID: c.ID, Raw: notice, SentAt: time.Now(),
 			Metadata: map[string]any{"kind": "notice", "purpose": "inquiry_followup"}}}); err != nil {
 			return err
@@ -206,7 +207,8 @@ func TestDossierHashesMatchEvidenceAndChain(t *testing.T) {
 	if !strings.Contains(html, "&lt;script&gt;alert(1)&lt;/script&gt;") {
 		t.Error("dossier.html does not show the name, escaped")
 	}
-	for _, want := range []string{"Art. 6(1)(f)", "Recital 47", "Art. 6(1)(a)", "Informativa privacy", "answer the quote request", "203.0.113.7"} {
+	for _, want := range []string{"Art. 6(1)(f)", "Recital 47", "Art. 6(1)(a)", "Informativa privacy – Acme", "finché serve", "finch=C3=A9 serve",
+		"answer the quote request", "203.0.113.7"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("dossier.html lacks %q", want)
 		}

@@ -142,14 +142,24 @@ func (w pdfWriter) evidence(e evidenceItem) {
 		path = "(erased)"
 	}
 	w.fields("What", e.What, "SHA-256", e.SHA256, "File", path, "Size, type", fmt.Sprintf("%d bytes, %s", e.Size, e.ContentType))
+	if e.Readable != "" {
+		w.text("The message as its reader saw it, decoded; the exact bytes are the file above:")
+		w.mono(clip(e.Readable))
+		w.pdf.Ln(2)
+		return
+	}
 	if e.Text != "" {
-		text := e.Text
-		if len(text) > 8<<10 {
-			text = text[:8<<10] + "\n[... the whole file is in the ZIP]"
-		}
-		w.mono(strings.ReplaceAll(text, "\r\n", "\n"))
+		w.mono(clip(strings.ReplaceAll(e.Text, "\r\n", "\n")))
 		w.pdf.Ln(2)
 	}
+}
+
+// clip keeps the first 8 KB of a text for the printed report.
+func clip(text string) string {
+	if len(text) > 8<<10 {
+		return strings.ToValidUTF8(text[:8<<10], "") + "\n[... the whole file is in the ZIP]"
+	}
+	return text
 }
 
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") }
