@@ -11,7 +11,7 @@ type dashboardData struct {
 	crm.Overview
 	Leads            []reviewRow
 	Flagged          int64
-	Overdue          []mailout.Overdue
+	Overdue          mailout.OverdueSummary
 	CampaignsRunning []mailout.Campaign
 	Mail             bool
 }
@@ -41,10 +41,14 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "dashboard", "Dashboard", d)
 }
 
+// overdueCountCap is where the dashboard stops counting overdue notices
+// ("1000+"): past it, the number matters less than fixing the sender.
+const overdueCountCap = 1000
+
 // mailDashboard adds overdue privacy notices and running campaigns.
 func (s *Server) mailDashboard(r *http.Request, d *dashboardData) error {
 	var err error
-	if d.Overdue, err = s.mailer.NoticesOverdue(r.Context()); err != nil {
+	if d.Overdue, err = s.mailer.NoticesOverdueSummary(r.Context(), overdueCountCap, 10); err != nil {
 		return err
 	}
 	list, err := s.mailer.Campaigns(r.Context())
