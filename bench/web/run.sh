@@ -1,6 +1,7 @@
 #!/bin/sh
 # Web benchmark: 1,000,000 contacts and 5,000,000 timeline entries, then
-# wrk -c 32 logged in against the review queue, a contact page and a search.
+# wrk -c 32 logged in against the dashboard, the review queue, a contact page
+# and two searches.
 # Needs PostgreSQL (BENCH_PG, default postgres@127.0.0.1:5432), psql, curl
 # and wrk (apt-get install -y wrk). Results go to stdout; copy them to
 # docs/benchmarks.md.
@@ -55,7 +56,7 @@ cookie=$(curl -s -o /dev/null -D - -d 'email=bench@acme-srl.it&password=bench-pa
 [ -n "$cookie" ] || { echo "login failed" >&2; cat "$work/serve.log" >&2; exit 1; }
 
 contact=$(psql "$PG/$DB" -Atc "SELECT id FROM contacts WHERE email = 'person500000@company0.example'")
-for path in /review "/contacts/$contact" "/search?q=person123456" "/search?q=giulia+bianchi"; do
+for path in / /review "/contacts/$contact" "/search?q=person123456" "/search?q=giulia+bianchi"; do
 	echo "== GET $path"
 	curl -fs -o /dev/null -H "Cookie: $cookie" "http://127.0.0.1:$PORT$path" || { echo "GET $path failed" >&2; exit 1; }
 	wrk -t 4 -c 32 -d "$DURATION" --latency -H "Cookie: $cookie" "http://127.0.0.1:$PORT$path" |

@@ -1,7 +1,8 @@
 -- Seed for the web benchmark: 1,000,000 contacts (10% waiting for review),
--- one basis each, 5,000,000 activities, and an inbound message for the
--- newest 2,000 leads (the review queue's first pages). Run on a migrated,
--- empty database.
+-- one basis each, 5,000,000 activities (25,000 of them bounces), a privacy
+-- notice for each contact (sent, but 1 in 100 refused by the server), and
+-- an inbound message for the newest 2,000 leads (the review queue's first
+-- pages). Run on a migrated, empty database.
 \set ON_ERROR_STOP on
 SET synchronous_commit = off;
 ALTER TABLE activities SET UNLOGGED;
@@ -34,7 +35,21 @@ INSERT INTO activities (contact_id, kind, reason, note, actor, at)
 SELECT 1 + (i % 1000000), (ARRAY['call','email','meeting','note'])[1 + i % 4],
        'follow-up ' || i, 'bench note', 'user:bench@acme-srl.it', now() - (5000000 - i) * interval '6 seconds'
 FROM generate_series(1, 5000000) AS i;
+INSERT INTO activities (contact_id, kind, reason, note, actor, at)
+SELECT 1 + (i * 40) % 1000000, 'bounce', 'hard bounce: 550 5.1.1 user unknown', '', 'system:mailin',
+       now() - (25000 - i) * interval '20 minutes'
+FROM generate_series(1, 25000) AS i;
 ALTER TABLE activities SET LOGGED;
+
+INSERT INTO outbox (contact_id, kind, purpose, status, attempts, message_id, last_error, created_at, next_attempt_at, sent_at, finished_at, created_by)
+SELECT id, 'notice', 'privacy_notice',
+       CASE WHEN id % 100 = 0 THEN 'failed' ELSE 'sent' END, 1,
+       CASE WHEN id % 100 = 0 THEN '' ELSE 'notice-' || id || '@acme-srl.example' END,
+       CASE WHEN id % 100 = 0 THEN '550 5.1.1 user unknown' ELSE '' END,
+       created_at, created_at,
+       CASE WHEN id % 100 = 0 THEN NULL ELSE created_at + interval '1 minute' END,
+       created_at + interval '1 minute', 'system:bench'
+FROM contacts;
 
 INSERT INTO evidence (contact_id, kind, sha256, content, size, content_type, received_at, created_by)
 SELECT c.id, 'inbound_email', sha256(m.raw), m.raw, length(m.raw), 'message/rfc822', c.created_at, 'system:bench'
