@@ -55,19 +55,19 @@ func (m *Mailer) queueNewNotices(ctx context.Context) (int, error) {
 // holds m.sweep.mu.
 func (m *Mailer) sweepNotices(ctx context.Context, from int64) (int, error) {
 	started := time.Now()
-	var last int64
-	if err := m.db.GetContext(ctx, &last, `SELECT COALESCE(max(id), 0) FROM contacts`); err != nil {
-		return 0, fmt.Errorf("mailout: queue missing privacy notices: highest contact id: %w", err)
+	last, err := m.lastContactID(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("mailout: queue missing privacy notices: %w", err)
 	}
-	total := 0
-	for lo := from; lo < last; lo += noticeSweepSpan {
-		hi := min(lo+noticeSweepSpan, last)
+	total, err := forContactSpans(from, last, func(lo, hi int64) (int, error) {
 		n, err := m.queueMissingNoticesIn(ctx, lo, hi)
-		if err != nil {
-			return total, err
+		if err == nil {
+			m.sweep.through = hi
 		}
-		total += n
-		m.sweep.through = hi
+		return n, err
+	})
+	if err != nil {
+		return total, err
 	}
 	if from == 0 {
 		m.sweep.fullAt = started
@@ -88,10 +88,9 @@ func (m *Mailer) queueMissingNoticesIn(ctx context.Context, lo, hi int64) (int, 
 		if err != nil {
 			return err
 		}
-		const q = `
+		q := `
 			INSERT INTO outbox (contact_id, kind, purpose, notice_text_id, next_attempt_at, created_by)
-			SELECT c.id, 'notice', 'privacy_notice',
-				CASE WHEN c.language = 'en' OR (c.language NOT IN ('it', 'en') AND $3 = 'en') THEN $2::bigint ELSE $1::bigint END,
+			SELECT c.id, 'notice', 'privacy_notice', ` + noticeTextOfContactSQL + `,
 				c.created_at + $4 * interval '1 microsecond', $5
 			FROM contacts c
 			WHERE c.id > $6 AND c.id <= $7 AND c.erased_at IS NULL
@@ -108,4 +107,33 @@ func (m *Mailer) queueMissingNoticesIn(ctx context.Context, lo, hi int64) (int, 
 		return m.store.OutboxEvent(ctx, tx, system, "outbox.notices_queued", 0, map[string]any{"count": n, "notice_version": NoticeVersion})
 	})
 	return n, err
+}
+
+// noticeTextOfContactSQL picks, for contact row c, the Italian notice text
+// ($1) or the English one ($2) by the contact's language, else by the
+// organization's default language ($3), as Mailer.language does.
+const noticeTextOfContactSQL = `CASE WHEN c.language = 'en' OR (c.language NOT IN ('it', 'en') AND $3 = 'en') THEN $2::bigint ELSE $1::bigint END`
+
+// lastContactID is the highest contact id, 0 when there is none.
+func (m *Mailer) lastContactID(ctx context.Context) (int64, error) {
+	var last int64
+	if err := m.db.GetContext(ctx, &last, `SELECT COALESCE(max(id), 0) FROM contacts`); err != nil {
+		return 0, fmt.Errorf("highest contact id: %w", err)
+	}
+	return last, nil
+}
+
+// forContactSpans calls fn for the contact ids above from up to last, in
+// spans of noticeSweepSpan ids (lo < id <= hi), each in a transaction of
+// its own, and adds up what fn counted. It stops at the first error.
+func forContactSpans(from, last int64, fn func(lo, hi int64) (int, error)) (int, error) {
+	total := 0
+	for lo := from; lo < last; lo += noticeSweepSpan {
+		n, err := fn(lo, min(lo+noticeSweepSpan, last))
+		total += n
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
 }

@@ -157,6 +157,12 @@ func TestCommandLineContract(t *testing.T) {
 		"--reason", "again"); !strings.Contains(out, "refused 2") {
 		t.Errorf("re-import of an objector and an erased address: %q", out)
 	}
+	if out := c.ok("notices", "overdue"); !strings.Contains(out, "no privacy notice is overdue") {
+		t.Errorf("notices overdue with contacts added today: %q", out)
+	}
+	if out := c.ok("notices", "update", "--dry-run"); !strings.Contains(out, "would queue it for 0 contacts") || !strings.Contains(out, "nothing written") {
+		t.Errorf("notices update --dry-run with nobody told an earlier version: %q", out)
+	}
 	if out := c.ok("audit", "verify"); !strings.Contains(out, "audit chain ok") {
 		t.Errorf("audit verify: %q", out)
 	}

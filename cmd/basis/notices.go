@@ -9,6 +9,46 @@ import (
 
 func init() {
 	register("notices overdue", "[--json]", noticesOverdue)
+	register("notices update", "[--dry-run] [--json]", noticesUpdate)
+}
+
+// noticesUpdate queues the current privacy notice for the contacts told an
+// earlier version, after the notice changed.
+func noticesUpdate(ctx context.Context, env *cli, args []string) error {
+	fs := newFlags("notices update")
+	dryRun := fs.Bool("dry-run", false, "count, queue nothing")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := exactly(0, pos, "no arguments"); err != nil {
+		return err
+	}
+	a, err := env.open(ctx, needCurrentSchema, slog.LevelWarn)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	m, err := a.mailer()
+	if err != nil {
+		return err
+	}
+	u, err := m.QueueUpdatedNotices(ctx, a.actor, *dryRun)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(env.stdout, u)
+	}
+	if u.DryRun {
+		fmt.Fprintf(env.stdout, "privacy notice %s: would queue it for %d contacts told an earlier version, and move %d waiting notices to it (dry run: nothing written)\n",
+			u.Version, u.Queued, u.Moved)
+		return nil
+	}
+	fmt.Fprintf(env.stdout, "privacy notice %s: queued for %d contacts told an earlier version; %d waiting notices moved to it\n",
+		u.Version, u.Queued, u.Moved)
+	return nil
 }
 
 func noticesOverdue(ctx context.Context, env *cli, args []string) error {
