@@ -2,6 +2,7 @@
 // No inline handlers anywhere: the page CSP allows only this file.
 (function () {
   "use strict";
+  document.documentElement.classList.add("js"); // hides the buttons only needed without it
   document.querySelectorAll("select[data-autosubmit]").forEach(function (s) {
     s.addEventListener("change", function () { s.form.submit(); });
   });
