@@ -79,9 +79,11 @@ func (m *Mailer) exclusionSQL(first int) (string, []any) {
 
 // dueSQL selects queued rows due at the time in placeholder $n (the start
 // of the pass, so that a message retried in a pass waits for the next one)
-// whose campaign, if any, is running.
+// whose campaign, if any, is running. finished_at IS NULL lets the planner
+// use outbox_queue (migration 00110), whose predicate leaves status out so
+// that the claim is a HOT update; the scan walks past the rows in flight.
 func dueSQL(n int) string {
-	return `o.status = 'queued' AND o.next_attempt_at <= $` + strconv.Itoa(n) + `
+	return `o.finished_at IS NULL AND o.status = 'queued' AND o.next_attempt_at <= $` + strconv.Itoa(n) + `
 	AND (o.campaign_id IS NULL OR EXISTS (SELECT 1 FROM campaigns k WHERE k.id = o.campaign_id AND k.status = 'running'))`
 }
 
@@ -154,7 +156,7 @@ func (m *Mailer) recoverStale(ctx context.Context) (unknown, requeued int, err e
 				THEN 'the sender stopped while sending; it may or may not have been delivered, and is not sent again'
 				ELSE 'the sender stopped while sending; queued again' END,
 			claimed_by = NULL
-		WHERE o.status = 'sending' AND NOT EXISTS (
+		WHERE o.finished_at IS NULL AND o.status = 'sending' AND NOT EXISTS (
 			SELECT 1 FROM pg_locks l
 			WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
 				AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())

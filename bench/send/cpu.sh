@@ -50,7 +50,7 @@ if ! psql -Atq "$PG/postgres" -c "SELECT 1 FROM pg_database WHERE datname = '$TP
   BASIS_DATABASE_URL="$PG/$TPL?sslmode=disable" basis migrate >/dev/null
   BASIS_DATABASE_URL="$PG/$TPL?sslmode=disable" basis contacts import "$W/audience.csv" --purpose marketing --basis soft_opt_in \
     --source customer_relationship --reason "bench audience" >/dev/null
-  psql -q "$PG/$TPL" -c "INSERT INTO outbox (contact_id, kind, purpose, status) SELECT id, 'notice', 'privacy_notice', 'cancelled' FROM contacts" -c "VACUUM ANALYZE"
+  psql -q "$PG/$TPL" -c "INSERT INTO outbox (contact_id, kind, purpose, status, finished_at) SELECT id, 'notice', 'privacy_notice', 'cancelled', now() FROM contacts" -c "VACUUM ANALYZE"
 fi
 ticks() { # CPU ticks of the processes whose title matches $1
   local s=0 f; for p in $(pgrep -f "$1"); do read -r -a f < "/proc/$p/stat" 2>/dev/null && s=$((s + f[13] + f[14])); done; echo $s

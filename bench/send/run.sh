@@ -71,7 +71,7 @@ basis migrate >/dev/null
 { echo "email,name,company,phone"; for i in $(seq -w 1 "$N"); do echo "person$i@example.com,Person $i,,"; done; } > "$W/audience.csv"
 basis contacts import "$W/audience.csv" --purpose marketing --basis soft_opt_in --source customer_relationship --reason "bench audience" >/dev/null
 # The bench measures the campaign alone: mark the privacy notices as done.
-psql -q "$DBURL" -c "INSERT INTO outbox (contact_id, kind, purpose, status) SELECT id, 'notice', 'privacy_notice', 'cancelled' FROM contacts"
+psql -q "$DBURL" -c "INSERT INTO outbox (contact_id, kind, purpose, status, finished_at) SELECT id, 'notice', 'privacy_notice', 'cancelled', now() FROM contacts"
 
 start_sink() {
   smtp-sink -u nobody -4 -c "127.0.0.1:$PORT" 1024 >"$W/sink.out" 2>&1 &
