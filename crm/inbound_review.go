@@ -170,8 +170,10 @@ func (s *Store) InboundOf(ctx context.Context, q sqlx.QueryerContext, contactID 
 
 // SearchInbound finds inbound messages whose subject, sender name or
 // preview match query (PostgreSQL full-text search, web-search syntax:
-// words, "a phrase", -not, or), newest first. The expression is the one of
-// the GIN index inbound_messages_fts, so the index serves it.
+// words, "a phrase", -not, or), newest first. It reads the column fts,
+// to_tsvector('simple', subject || ' ' || from_name || ' ' || preview) kept
+// by a trigger (migration 00120), which the GIN index inbound_messages_fts
+// covers.
 func (s *Store) SearchInbound(ctx context.Context, query string, limit, offset int) (found []InboundMessage, more bool, err error) {
 	query = strings.TrimSpace(query)
 	if limit <= 0 || limit > 200 {
@@ -182,7 +184,7 @@ func (s *Store) SearchInbound(ctx context.Context, query string, limit, offset i
 		return found, false, nil
 	}
 	const q = `SELECT ` + inboundColumns + ` FROM inbound_messages
-		WHERE to_tsvector('simple', subject || ' ' || from_name || ' ' || preview) @@ websearch_to_tsquery('simple', $1)
+		WHERE fts @@ websearch_to_tsquery('simple', $1)
 		ORDER BY internal_date DESC, id DESC LIMIT $2 OFFSET $3`
 	if err := s.db.SelectContext(ctx, &found, q, query, limit+1, offset); err != nil {
 		return nil, false, fmt.Errorf("crm: search messages %q: %w", query, err)

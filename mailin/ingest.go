@@ -68,6 +68,8 @@ func (in *Ingester) IngestOnce(ctx context.Context, conn *Conn) (Summary, error)
 		batch = DefaultBatch
 	}
 	st := in.newStorer(ctx, mb)
+	vec := newVectorizer(ctx, in.Store.DB(), in.Log)
+	defer vec.close()
 	workers := newWorkers()
 	var pending []*parsed
 	var pendingBytes, seen int
@@ -75,6 +77,7 @@ func (in *Ingester) IngestOnce(ctx context.Context, conn *Conn) (Summary, error)
 		if len(pending) == 0 {
 			return nil
 		}
+		vec.send()
 		err := st.submit(pending)
 		pending, pendingBytes = nil, 0
 		return err
@@ -90,7 +93,9 @@ func (in *Ingester) IngestOnce(ctx context.Context, conn *Conn) (Summary, error)
 		}
 	}
 	err = conn.Fetch(ctx, last, batch, in.maxBytes(), func(f Fetched) error {
-		pending = append(pending, in.parseAsync(f, workers))
+		p := in.parseAsync(f, workers)
+		vec.add(p)
+		pending = append(pending, p)
 		pendingBytes += len(f.Raw)
 		seen++
 		switch {

@@ -86,6 +86,7 @@ func (w *batchWriter) plan(p *parsed, sum *Summary) (bool, error) {
 		sender = norm
 	}
 	row := batchRow{inboundRow: newInboundRow(f, m)}
+	row.FTS = p.fts
 	row.Class, row.Reason = class, res.Reason
 	if class == ClassReply {
 		row.Reason = "in a thread with a contact"

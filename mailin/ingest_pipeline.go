@@ -14,6 +14,7 @@ type parsed struct {
 	m    *Message
 	res  Result
 	done chan struct{}
+	fts  *ftsVector // set by the vectorizer before the batch is submitted; nil: none
 }
 
 func (p *parsed) wait() { <-p.done }

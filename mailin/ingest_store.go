@@ -117,6 +117,7 @@ type inboundRow struct {
 	Reason       string
 	Review       string
 	ContactID    int64
+	FTS          *ftsVector // the full-text vector computed ahead, or nil
 }
 
 func insertInbound(ctx context.Context, tx *sqlx.Tx, mb mailbox, r inboundRow) error {
@@ -125,7 +126,7 @@ func insertInbound(ctx context.Context, tx *sqlx.Tx, mb mailbox, r inboundRow) e
 			from_address, from_name, subject, preview, internal_date, size, class, reason, review, contact_id)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, NULLIF($18, 0))`,
 		r.EvidenceID, r.SHA256[:], mb.Account, mb.Mailbox, int64(mb.UIDValidity), int64(r.UID), clean(r.MessageID, 998), clean(r.InReplyTo, 998),
-		clean(r.FromAddress, 320), clean(r.FromName, 320), clean(r.Subject, 998), clean(r.Preview, previewBytes), r.InternalDate, r.Size,
+		clean(r.FromAddress, 320), cleanFromName(r.FromName), cleanSubject(r.Subject), cleanPreview(r.Preview), r.InternalDate, r.Size,
 		string(r.Class), clean(r.Reason, 500), r.Review, r.ContactID)
 	if err != nil {
 		return fmt.Errorf("mailin: record message uid %d: %w", r.UID, err)
@@ -165,34 +166,46 @@ func clean(s string, max int) string {
 	return s
 }
 
+// cleanSubject, cleanFromName and cleanPreview are the subject, sender name
+// and preview as inbound_messages stores them (and full-text search
+// covers them).
+func cleanSubject(s string) string  { return clean(s, 998) }
+func cleanFromName(s string) string { return clean(s, 320) }
+func cleanPreview(s string) string  { return clean(s, previewBytes) }
+
 func pqStrings(s []string) any { return pq.Array(s) }
 
 // insertInbounds records many messages with one multi-row INSERT per
-// thousand rows.
+// thousand rows, with the full-text vectors computed ahead (a row without
+// one gets it from the table's trigger).
 func insertInbounds(ctx context.Context, tx *sqlx.Tx, mb mailbox, rows []inboundRow) error {
-	const cols = 15
+	const cols = 16
 	for start := 0; start < len(rows); start += 1000 {
 		part := rows[start:min(start+1000, len(rows))]
 		var q strings.Builder
 		q.WriteString(`INSERT INTO inbound_messages (account, mailbox, uidvalidity, evidence_id, sha256, uid, message_id, in_reply_to,
-			from_address, from_name, subject, preview, internal_date, size, class, reason, review, contact_id) VALUES `)
+			from_address, from_name, subject, preview, internal_date, size, class, reason, review, contact_id, fts) VALUES `)
 		args := make([]any, 0, 3+len(part)*cols)
 		args = append(args, mb.Account, mb.Mailbox, int64(mb.UIDValidity))
 		for i, r := range part {
 			if i > 0 {
 				q.WriteByte(',')
 			}
-			fmt.Fprintf(&q, "($1, $2, $3::bigint")
+			q.WriteString("($1, $2, $3::bigint")
 			for c := range cols {
-				if c == cols-1 {
-					fmt.Fprintf(&q, ", NULLIF($%d::bigint, 0))", len(args)+c+1)
-				} else {
+				switch c {
+				case cols - 2:
+					fmt.Fprintf(&q, ", NULLIF($%d::bigint, 0)", len(args)+c+1)
+				case cols - 1:
+					fmt.Fprintf(&q, ", $%d::tsvector)", len(args)+c+1) // binary: see vectorFor
+				default:
 					fmt.Fprintf(&q, ", $%d", len(args)+c+1)
 				}
 			}
+			name, subject, preview := cleanFromName(r.FromName), cleanSubject(r.Subject), cleanPreview(r.Preview)
 			args = append(args, r.EvidenceID, r.SHA256[:], int64(r.UID), clean(r.MessageID, 998), clean(r.InReplyTo, 998),
-				clean(r.FromAddress, 320), clean(r.FromName, 320), clean(r.Subject, 998), clean(r.Preview, previewBytes), r.InternalDate, r.Size,
-				string(r.Class), clean(r.Reason, 500), r.Review, r.ContactID)
+				clean(r.FromAddress, 320), name, subject, preview, r.InternalDate, r.Size,
+				string(r.Class), clean(r.Reason, 500), r.Review, r.ContactID, r.vectorFor(subject, name, preview))
 		}
 		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 			return fmt.Errorf("mailin: record %d messages (uid %d to %d): %w", len(part), part[0].UID, part[len(part)-1].UID, err)
