@@ -132,6 +132,10 @@ const (
 	maxBytesPerInsert = 256 << 10
 )
 
+// MaxBytesPerInsert is the same bound for the multi-row INSERTs that
+// callers of InboundBatch write next to it (mailin's inbound_messages rows).
+const MaxBytesPerInsert = maxBytesPerInsert
+
 func (b *InboundBatch) insertBases(ctx context.Context, tx *sqlx.Tx) error {
 	n := len(b.bases)
 	if n == 0 {

@@ -11,6 +11,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"github.com/basis-crm/basis/crm"
 )
 
 // mailbox names one checkpointed mailbox generation.
@@ -175,20 +177,24 @@ func cleanPreview(s string) string  { return clean(s, previewBytes) }
 
 func pqStrings(s []string) any { return pq.Array(s) }
 
-// insertInbounds records many messages with one multi-row INSERT per
-// thousand rows, with the full-text vectors computed ahead (a row without
-// one gets it from the table's trigger).
+// insertInbounds records many messages with multi-row INSERTs of up to a
+// thousand rows and crm.MaxBytesPerInsert of parameters each (lib/pq
+// builds each statement in one buffer that grows by copying), with the
+// full-text vectors computed ahead (a row without one gets it from the
+// table's trigger).
 func insertInbounds(ctx context.Context, tx *sqlx.Tx, mb mailbox, rows []inboundRow) error {
 	const cols = 16
-	for start := 0; start < len(rows); start += 1000 {
-		part := rows[start:min(start+1000, len(rows))]
+	for start := 0; start < len(rows); {
 		var q strings.Builder
+		q.Grow(256 + 100*cols*min(len(rows)-start, 100))
 		q.WriteString(`INSERT INTO inbound_messages (account, mailbox, uidvalidity, evidence_id, sha256, uid, message_id, in_reply_to,
 			from_address, from_name, subject, preview, internal_date, size, class, reason, review, contact_id, fts) VALUES `)
-		args := make([]any, 0, 3+len(part)*cols)
+		args := make([]any, 0, 3+min(len(rows)-start, 100)*cols)
 		args = append(args, mb.Account, mb.Mailbox, int64(mb.UIDValidity))
-		for i, r := range part {
-			if i > 0 {
+		end, size := start, 0
+		for ; end < len(rows) && end-start < 1000 && size < crm.MaxBytesPerInsert; end++ {
+			r := rows[end]
+			if end > start {
 				q.WriteByte(',')
 			}
 			q.WriteString("($1, $2, $3::bigint")
@@ -203,13 +209,19 @@ func insertInbounds(ctx context.Context, tx *sqlx.Tx, mb mailbox, rows []inbound
 				}
 			}
 			name, subject, preview := cleanFromName(r.FromName), cleanSubject(r.Subject), cleanPreview(r.Preview)
+			vector := r.vectorFor(subject, name, preview)
+			if v, ok := vector.([]byte); ok {
+				size += len(v)
+			}
+			size += len(name) + len(subject) + len(preview) + len(r.MessageID) + len(r.InReplyTo) + len(r.Reason) + 200
 			args = append(args, r.EvidenceID, r.SHA256[:], int64(r.UID), clean(r.MessageID, 998), clean(r.InReplyTo, 998),
 				clean(r.FromAddress, 320), name, subject, preview, r.InternalDate, r.Size,
-				string(r.Class), clean(r.Reason, 500), r.Review, r.ContactID, r.vectorFor(subject, name, preview))
+				string(r.Class), clean(r.Reason, 500), r.Review, r.ContactID, vector)
 		}
 		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
-			return fmt.Errorf("mailin: record %d messages (uid %d to %d): %w", len(part), part[0].UID, part[len(part)-1].UID, err)
+			return fmt.Errorf("mailin: record %d messages (uid %d to %d): %w", end-start, rows[start].UID, rows[end-1].UID, err)
 		}
+		start = end
 	}
 	return nil
 }
