@@ -92,20 +92,24 @@ func dueSQL(n int) string {
 // message now: those who may are marked sending (claimed_by = owner), the
 // others skipped with the reason (an objection, an erasure, a lapsed basis).
 // SKIP LOCKED lets several senders share the queue without sending anything
-// twice. It returns the claimed jobs and the number skipped.
+// twice. The locked rows carry the columns the predicate reads, and each
+// contact is read once, for the decision and for the job (two index
+// lookups fewer per message than joining outbox and contacts again). It
+// returns the claimed jobs and the number skipped.
 func (m *Mailer) claim(ctx context.Context, owner int64, limit int, cutoff time.Time) ([]*job, int, error) {
 	pred, args := m.mayReceiveSQL(4)
 	why, wargs := m.exclusionSQL(4 + len(args))
 	q := `
 		WITH due AS (
-			SELECT o.id FROM outbox o
+			SELECT o.id, o.contact_id, o.kind, o.purpose FROM outbox o
 			WHERE ` + dueSQL(3) + `
 			ORDER BY o.next_attempt_at, o.id
 			LIMIT $1
 			FOR UPDATE OF o SKIP LOCKED),
 		decided AS MATERIALIZED (
-			SELECT o.id, CASE WHEN (` + pred + `) THEN NULL ELSE (` + why + `) END AS why
-			FROM due JOIN outbox o ON o.id = due.id JOIN contacts c ON c.id = o.contact_id)
+			SELECT o.id, CASE WHEN (` + pred + `) THEN NULL ELSE (` + why + `) END AS why,
+				c.email, c.name, c.company, c.language, c.source, c.created_at, c.last_activity_at
+			FROM due o JOIN contacts c ON c.id = o.contact_id)
 		UPDATE outbox o SET
 			status = CASE WHEN d.why IS NULL THEN 'sending' ELSE 'skipped' END,
 			claimed_by = CASE WHEN d.why IS NULL THEN $2::bigint END,
@@ -113,11 +117,11 @@ func (m *Mailer) claim(ctx context.Context, owner int64, limit int, cutoff time.
 			attempts = o.attempts + CASE WHEN d.why IS NULL THEN 1 ELSE 0 END,
 			finished_at = CASE WHEN d.why IS NULL THEN NULL ELSE now() END,
 			last_error = CASE WHEN d.why IS NULL THEN o.last_error ELSE 'not eligible when due: ' || d.why END
-		FROM decided d, contacts c
-		WHERE o.id = d.id AND c.id = o.contact_id
+		FROM decided d
+		WHERE o.id = d.id
 		RETURNING o.status, o.id, o.contact_id, o.kind, o.purpose, o.campaign_id, COALESCE(o.notice_text_id, 0) AS notice_text_id,
-			o.subject, o.body_text, o.body_html, o.attempts, COALESCE(c.email, '') AS email, c.name, c.company, c.language, c.source,
-			c.created_at AS contact_created_at, c.last_activity_at AS contact_activity_at`
+			o.subject, o.body_text, o.body_html, o.attempts, COALESCE(d.email, '') AS email, d.name, d.company, d.language, d.source,
+			d.created_at AS contact_created_at, d.last_activity_at AS contact_activity_at`
 	var rows []struct {
 		Status string `db:"status"`
 		job
