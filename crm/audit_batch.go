@@ -17,6 +17,16 @@ type auditEntry struct {
 	payload   any
 }
 
+// payloadJSON is the body of an event's payload: a json.RawMessage as it
+// is (a caller that appends thousands of events of one shape encodes them
+// itself, see sentMessagePayload), anything else through json.Marshal.
+func payloadJSON(payload any) ([]byte, error) {
+	if raw, ok := payload.(json.RawMessage); ok {
+		return raw, nil
+	}
+	return json.Marshal(payload)
+}
+
 // auditMany appends several events of one action: see auditBatch.
 func (s *Store) auditMany(ctx context.Context, tx *sqlx.Tx, actor Actor, action string, entries []auditEntry) error {
 	for i := range entries {
@@ -43,7 +53,7 @@ func (s *Store) auditBatch(ctx context.Context, tx *sqlx.Tx, actor Actor, entrie
 	phashes, prevs, hashes := make([][]byte, n), make([][]byte, n), make([][]byte, n)
 	prev := head.Hash
 	for i, e := range entries {
-		body, err := json.Marshal(e.payload)
+		body, err := payloadJSON(e.payload)
 		if err != nil {
 			return fmt.Errorf("crm: audit %s: payload: %w", e.action, err)
 		}
