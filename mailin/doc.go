@@ -24,6 +24,9 @@
 // one transaction with its checkpoint, while the next batch is fetched: the
 // common messages (inquiries, forwards, replies, staff mail) are planned in
 // Go and written together through crm.InboundBatch (ingest_batch*), the
-// others one at a time (storeOne), in mailbox order. The after-action
-// (flag or move) follows the commit.
+// others one at a time (storeOne), in mailbox order. The full-text
+// vectors of the batched messages are computed by PostgreSQL ahead of
+// their batch, on a second connection (ingest_fts.go), so that the
+// transaction does not parse their text. The after-action (flag or move)
+// follows the commit.
 package mailin

@@ -95,12 +95,27 @@ func (v *vectorizer) close() {
 
 func (v *vectorizer) run(ctx context.Context) {
 	defer close(v.done)
+	var full *sqlx.Stmt // the query of a full chunk, prepared once: parsed and planned once
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
 	failed := false
 	for chunk := range v.queue {
 		if !failed && ctx.Err() == nil {
-			if err := v.compute(ctx, chunk); err != nil {
+			var err error
+			if len(chunk) == ftsChunkSize && full == nil {
+				full, err = v.db.PreparexContext(ctx, vectorQuery(ftsChunkSize))
+			}
+			if err == nil {
+				err = v.compute(ctx, chunk, full)
+			}
+			if err != nil {
 				// Not fatal: without vectors the trigger computes them.
-				v.log.Warn("full-text vectors not computed ahead; the ingest's transaction computes them", "err", err)
+				if ctx.Err() == nil {
+					v.log.Warn("full-text vectors not computed ahead; the ingest's transaction computes them", "err", err)
+				}
 				failed = true
 			}
 		}
@@ -108,26 +123,39 @@ func (v *vectorizer) run(ctx context.Context) {
 	}
 }
 
-// compute fills in the vectors of a chunk with one query.
-func (v *vectorizer) compute(ctx context.Context, chunk []*parsed) error {
-	subjects, names, previews := make([]string, len(chunk)), make([]string, len(chunk)), make([]string, len(chunk))
-	texts := make([]any, len(chunk))
+// vectorQuery returns the binary vectors of n texts, $1 to $n, in order.
+func vectorQuery(n int) string {
 	var q strings.Builder
 	q.WriteString(`SELECT tsvectorsend(to_tsvector('simple', v.t)) FROM (VALUES `)
-	for i, p := range chunk {
-		p.wait()
-		row := newInboundRow(p.f, p.m)
-		subjects[i], names[i], previews[i] = cleanSubject(row.Subject), cleanFromName(row.FromName), cleanPreview(row.Preview)
-		// The trigger's subject || ' ' || from_name || ' ' || preview.
-		texts[i] = subjects[i] + " " + names[i] + " " + previews[i]
+	for i := range n {
 		if i > 0 {
 			q.WriteByte(',')
 		}
 		fmt.Fprintf(&q, "(%d, $%d::text)", i, i+1)
 	}
 	q.WriteString(`) AS v(i, t) ORDER BY v.i`)
+	return q.String()
+}
+
+// compute fills in the vectors of a chunk with one query: full, when it
+// is a full chunk.
+func (v *vectorizer) compute(ctx context.Context, chunk []*parsed, full *sqlx.Stmt) error {
+	subjects, names, previews := make([]string, len(chunk)), make([]string, len(chunk)), make([]string, len(chunk))
+	texts := make([]any, len(chunk))
+	for i, p := range chunk {
+		p.wait()
+		row := newInboundRow(p.f, p.m)
+		subjects[i], names[i], previews[i] = cleanSubject(row.Subject), cleanFromName(row.FromName), cleanPreview(row.Preview)
+		// The trigger's subject || ' ' || from_name || ' ' || preview.
+		texts[i] = subjects[i] + " " + names[i] + " " + previews[i]
+	}
 	var vectors [][]byte
-	err := sqlx.SelectContext(ctx, v.db, &vectors, q.String(), texts...)
+	var err error
+	if len(chunk) == ftsChunkSize && full != nil {
+		err = full.SelectContext(ctx, &vectors, texts...)
+	} else {
+		err = sqlx.SelectContext(ctx, v.db, &vectors, vectorQuery(len(chunk)), texts...)
+	}
 	if err != nil {
 		return fmt.Errorf("mailin: full-text vectors of %d messages: %w", len(chunk), err)
 	}
