@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // job is one claimed outbox row with what sending it needs.
@@ -147,11 +148,20 @@ func (m *Mailer) claim(ctx context.Context, owner int64, limit int, cutoff time.
 	return jobs, skipped, nil
 }
 
-// recoverStale finds messages left "sending" by a sender that is gone (its
-// advisory lock is no longer held: the process died or lost its database
-// connection). A campaign message becomes "unknown" and is never sent again
-// (at-most-once); a notice or consent request is queued again (at-least-once).
+// recoverStale finds messages left "sending" by a sender that is gone: a
+// key in outbox_senders whose advisory lock is no longer held (the process
+// died or lost its database connection). A campaign message becomes
+// "unknown" and is never sent again (at-most-once); a notice or consent
+// request is queued again (at-least-once). The dead keys are removed in
+// the same transaction; with none, no outbox row is read.
 func (m *Mailer) recoverStale(ctx context.Context) (unknown, requeued int, err error) {
+	const dead = `
+		DELETE FROM outbox_senders s WHERE NOT EXISTS (
+			SELECT 1 FROM pg_locks l
+			WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+				AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+				AND ((l.classid::bigint << 32) | l.objid::bigint) = s.owner)
+		RETURNING s.owner`
 	const q = `
 		UPDATE outbox o SET
 			status = CASE WHEN o.kind = 'campaign' THEN 'unknown' ELSE 'queued' END,
@@ -160,14 +170,20 @@ func (m *Mailer) recoverStale(ctx context.Context) (unknown, requeued int, err e
 				THEN 'the sender stopped while sending; it may or may not have been delivered, and is not sent again'
 				ELSE 'the sender stopped while sending; queued again' END,
 			claimed_by = NULL
-		WHERE o.finished_at IS NULL AND o.status = 'sending' AND NOT EXISTS (
-			SELECT 1 FROM pg_locks l
-			WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
-				AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-				AND ((l.classid::bigint << 32) | l.objid::bigint) = o.claimed_by)
+		WHERE o.finished_at IS NULL AND o.status = 'sending' AND o.claimed_by = ANY($1)
 		RETURNING o.kind`
 	var kinds []string
-	if err := m.db.SelectContext(ctx, &kinds, q); err != nil {
+	err = m.store.InTx(ctx, func(tx *sqlx.Tx) error {
+		var owners []int64
+		if err := tx.SelectContext(ctx, &owners, dead); err != nil {
+			return err
+		}
+		if len(owners) == 0 {
+			return nil
+		}
+		return tx.SelectContext(ctx, &kinds, q, pq.Array(owners))
+	})
+	if err != nil {
 		return 0, 0, fmt.Errorf("mailout: recover messages of stopped senders: %w", err)
 	}
 	for _, k := range kinds {

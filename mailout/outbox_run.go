@@ -61,7 +61,8 @@ func (m *Mailer) SendDue(ctx context.Context) (Counts, error) {
 	if err != nil {
 		return counts, err
 	}
-	defer release()
+	clean := false // every claimed message recorded: the sender may unregister
+	defer func() { release(clean) }()
 	if counts.Unknown, counts.Requeued, err = m.recoverStale(ctx); err != nil {
 		return counts, err
 	}
@@ -96,6 +97,7 @@ func (m *Mailer) SendDue(ctx context.Context) (Counts, error) {
 	workers.Wait()
 	close(results)
 	recErr := <-finished
+	clean = claimErr == nil && recErr == nil
 	if p := configErr.Load(); p != nil {
 		return counts, fmt.Errorf("%w: %v", ErrConfig, *p)
 	}
@@ -128,10 +130,13 @@ func (m *Mailer) claimLoop(ctx context.Context, owner int64, jobs chan<- *job, c
 }
 
 // acquireOwner takes a session advisory lock under a random key on a
-// connection of its own: while it is held, this sender's "sending" rows are
-// its own; once the process dies, the lock goes with the connection and the
-// next sender recovers them.
-func (m *Mailer) acquireOwner(ctx context.Context) (int64, func(), error) {
+// connection of its own and registers the key in outbox_senders: while the
+// lock is held, this sender's "sending" rows are its own; once the process
+// dies, the lock goes with the connection and the next sender recovers
+// them. The release unregisters the key only if clean (every claimed
+// message recorded); otherwise the key stays for the next sender's
+// recovery to find.
+func (m *Mailer) acquireOwner(ctx context.Context) (int64, func(clean bool), error) {
 	var b [8]byte
 	rand.Read(b[:])
 	key := int64(binary.BigEndian.Uint64(b[:])>>2) | 1
@@ -143,8 +148,18 @@ func (m *Mailer) acquireOwner(ctx context.Context) (int64, func(), error) {
 		conn.Close()
 		return 0, nil, fmt.Errorf("mailout: sender lock: %w", err)
 	}
-	return key, func() {
-		_, _ = conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, key)
+	if _, err := conn.ExecContext(ctx, `INSERT INTO outbox_senders (owner) VALUES ($1)`, key); err != nil {
+		conn.Close()
+		return 0, nil, fmt.Errorf("mailout: register sender: %w", err)
+	}
+	return key, func(clean bool) {
+		bg := context.WithoutCancel(ctx)
+		if clean {
+			if _, err := conn.ExecContext(bg, `DELETE FROM outbox_senders WHERE owner = $1`, key); err != nil {
+				m.log.Warn("unregister sender; the next pass will", "error", err)
+			}
+		}
+		_, _ = conn.ExecContext(bg, `SELECT pg_advisory_unlock($1)`, key)
 		conn.Close()
 	}, nil
 }
