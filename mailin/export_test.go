@@ -1,5 +1,11 @@
 package mailin
 
+import "time"
+
 // StoreOneByOne makes in store every message with the one-at-a-time path
 // (storeOne), the reference the batched path is compared with.
 func StoreOneByOne(in *Ingester) { in.oneByOne = true }
+
+// SetVectorWait sets how long in's transactions wait for a full-text
+// vector computed ahead before computing it themselves.
+func SetVectorWait(in *Ingester, d time.Duration) { in.vectorWait = d }

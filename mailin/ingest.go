@@ -44,7 +44,8 @@ type Ingester struct {
 	// Progress, when set, is called after each batch with the running count.
 	Progress func(account string, done int)
 
-	oneByOne bool // store every message with storeOne (tests compare the batched path with it)
+	oneByOne   bool          // store every message with storeOne (tests compare the batched path with it)
+	vectorWait time.Duration // how long a transaction waits for a full-text vector (0: defaultVectorWait)
 }
 
 // IngestOnce fetches and processes everything new in the account's mailbox
@@ -68,7 +69,7 @@ func (in *Ingester) IngestOnce(ctx context.Context, conn *Conn) (Summary, error)
 		batch = DefaultBatch
 	}
 	st := in.newStorer(ctx, mb)
-	vec := newVectorizer(ctx, in.Store.DB(), in.Log)
+	vec := in.newVectorizer(ctx)
 	defer vec.close()
 	workers := newWorkers()
 	var pending []*parsed

@@ -1,10 +1,13 @@
 package mailin
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -25,19 +28,42 @@ type ftsVector struct {
 	vector                     []byte // the tsvector in PostgreSQL's binary form (tsvectorsend), when ok
 	ok                         bool
 	done                       chan struct{} // closed once vector and ok are set, shared by a chunk
+	from                       *vectorizer
 }
+
+// defaultVectorWait bounds how long the transaction waits for a vector
+// before it leaves it to the trigger and stops waiting for the others: with
+// a pool of one connection, the transaction holds it and the vectorizer
+// would never get one.
+const defaultVectorWait = 2 * time.Second
 
 // vectorFor returns the vector to insert with r: its binary form (the
 // connections send []byte parameters binary, so PostgreSQL reads it with
 // tsvector's receive function, without parsing text), or nil (NULL: the
 // trigger computes it) when there is none for exactly r's text. It waits
-// for the vectorizer.
+// for the vectorizer, up to its wait once: a vectorizer that was late is
+// not waited for again.
 func (r *inboundRow) vectorFor(subject, fromName, preview string) any {
 	v := r.FTS
 	if v == nil {
 		return nil
 	}
-	<-v.done
+	select {
+	case <-v.done:
+	default:
+		if v.from.late.Load() {
+			return nil
+		}
+		t := time.NewTimer(v.from.wait)
+		defer t.Stop()
+		select {
+		case <-v.done:
+		case <-t.C:
+			v.from.late.Store(true)
+			v.from.log.Warn("full-text vectors late; the ingest's transaction computes them")
+			return nil
+		}
+	}
 	if !v.ok || v.subject != subject || v.fromName != fromName || v.preview != preview {
 		return nil
 	}
@@ -52,10 +78,13 @@ type vectorizer struct {
 	queue chan []*parsed
 	chunk []*parsed
 	done  chan struct{}
+	wait  time.Duration
+	late  atomic.Bool // a transaction gave up waiting
 }
 
-func newVectorizer(ctx context.Context, db *sqlx.DB, log *slog.Logger) *vectorizer {
-	v := &vectorizer{db: db, log: log, queue: make(chan []*parsed, 1024), done: make(chan struct{})}
+func (in *Ingester) newVectorizer(ctx context.Context) *vectorizer {
+	v := &vectorizer{db: in.Store.DB(), log: in.Log, queue: make(chan []*parsed, 1024), done: make(chan struct{}),
+		wait: cmp.Or(in.vectorWait, defaultVectorWait)}
 	go v.run(ctx)
 	return v
 }
@@ -80,7 +109,7 @@ func (v *vectorizer) send() {
 	}
 	done := make(chan struct{})
 	for _, p := range v.chunk {
-		p.fts = &ftsVector{done: done}
+		p.fts = &ftsVector{done: done, from: v}
 	}
 	v.queue <- v.chunk
 	v.chunk = nil
