@@ -58,6 +58,7 @@ func ingest(ctx context.Context, env *cli, args []string) error {
 		return usagef("--once is required (`basis serve` ingests continuously)")
 	}
 	softMemoryLimit(env)
+	lessGC(env)
 	a, err := env.open(ctx, needCurrentSchema, slog.LevelWarn)
 	if err != nil {
 		return err

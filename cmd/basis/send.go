@@ -57,7 +57,11 @@ func send(ctx context.Context, env *cli, args []string) error {
 // several times over (rendering, encoding, the evidence batch): with the
 // default the collector took about a tenth of its CPU. basis serve too: a
 // page allocates a lot and keeps nothing, and the collector took a fifth
-// of the server's CPU under load (its live heap is a few tens of MB).
+// of the server's CPU under load (its live heap is a few tens of MB). basis
+// ingest too: parsing allocates each message several times over and keeps
+// a batch alive; its soft memory limit (softMemoryLimit) still bounds the
+// heap, so a 40 MB message makes the collector work harder, not the RSS
+// grow.
 func lessGC(env *cli) {
 	if env.getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
