@@ -129,3 +129,55 @@ func TestErasingAContactErasesWhatWasMergedIntoIt(t *testing.T) {
 	}
 	mustVerify(t, st)
 }
+
+// TestEraseEmptiesInboundSearchVectors checks that erasure takes a
+// message's words out of full-text search too: inbound_messages.fts
+// (migration 00120) is stored beside the text erasure blanks, and a vector
+// left behind would keep the name and address searchable and in the
+// database. Both kinds of message are covered: tied to the contact, and
+// only from its address.
+func TestEraseEmptiesInboundSearchVectors(t *testing.T) {
+	st, db := newStore(t)
+	c := mustCapture(t, st, "mario.rossi@example.it", "Mario Rossi")
+	anna := mustCapture(t, st, "anna.bianchi@example.it", "Anna Bianchi")
+	db.MustExec(`INSERT INTO inbound_messages (evidence_id, sha256, account, mailbox, uidvalidity, uid, from_address, from_name,
+		subject, preview, internal_date, size, class, contact_id)
+		SELECT id, sha256, 'shared', 'INBOX', 1, id, CASE WHEN contact_id = $1 THEN 'mario.rossi@example.it' ELSE 'anna.bianchi@example.it' END,
+			CASE WHEN contact_id = $1 THEN 'Mario Rossi' ELSE 'Anna Bianchi' END,
+			'Preventivo', CASE WHEN contact_id = $1 THEN 'Scrive mario.rossi@example.it, Mario Rossi, per un preventivo'
+				ELSE 'Buongiorno, sono Anna Bianchi' END, received_at, size, 'lead', contact_id
+		FROM evidence WHERE contact_id IN ($1, $2)`, c.ID, anna.ID)
+	// Not tied to any contact: erased by its sender's address.
+	db.MustExec(`INSERT INTO inbound_messages (evidence_id, sha256, account, mailbox, uidvalidity, uid, from_address, from_name,
+		subject, preview, internal_date, size, class)
+		SELECT id, sha256, 'shared', 'INBOX', 1, 1000 + id, 'mario.rossi@example.it', 'Mario Rossi', 'Ancora io', 'Rossi di nuovo',
+			received_at, size, 'review'
+		FROM evidence WHERE contact_id = $1`, c.ID)
+	if found, _, err := st.SearchInbound(ctx, "rossi", 50, 0); err != nil || len(found) != 2 {
+		t.Fatalf("before erasure, search rossi: %d messages, %v; want 2", len(found), err)
+	}
+	if _, err := st.Erase(ctx, crm.ErasureInput{Email: "mario.rossi@example.it", Reason: "Art. 17", Actor: system}); err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	if err := db.Select(&left, `SELECT fts::text FROM inbound_messages WHERE from_address = '' AND fts <> ''::tsvector`); err != nil {
+		t.Fatal(err)
+	}
+	if len(left) > 0 {
+		t.Errorf("erased messages still have full-text vectors: %q", left)
+	}
+	for _, q := range []string{"rossi", "mario", `"mario.rossi@example.it"`, "preventivo"} {
+		found, _, err := st.SearchInbound(ctx, q, 50, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range found {
+			if m.ContactID == nil || *m.ContactID != anna.ID {
+				t.Errorf("search %s after erasure finds message %d (from %q)", q, m.ID, m.FromAddress)
+			}
+		}
+	}
+	if found, _, _ := st.SearchInbound(ctx, "bianchi", 50, 0); len(found) != 1 {
+		t.Errorf("search bianchi after erasing another contact: %d messages, want 1", len(found))
+	}
+}
