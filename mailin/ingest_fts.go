@@ -31,43 +31,62 @@ type ftsVector struct {
 	from                       *vectorizer
 }
 
-// defaultVectorWait bounds how long the transaction waits for a vector
-// before it leaves it to the trigger and stops waiting for the others: with
-// a pool of one connection, the transaction holds it and the vectorizer
-// would never get one.
+// defaultVectorWait bounds how long the storer waits for a vector, before
+// a batch's transaction, until it leaves it to the trigger and stops
+// waiting for the others: a vectorizer that fails to get a connection or is
+// slow must not stop the ingest.
 const defaultVectorWait = 2 * time.Second
 
 // vectorFor returns the vector to insert with r: its binary form (the
 // connections send []byte parameters binary, so PostgreSQL reads it with
 // tsvector's receive function, without parsing text), or nil (NULL: the
-// trigger computes it) when there is none for exactly r's text. It waits
-// for the vectorizer, up to its wait once: a vectorizer that was late is
-// not waited for again.
+// trigger computes it) when there is none for exactly r's text. The storer
+// has waited for it before the transaction began (awaitVectors); a vector
+// still not ready is not waited for again.
 func (r *inboundRow) vectorFor(subject, fromName, preview string) any {
 	v := r.FTS
-	if v == nil {
+	if v == nil || !v.await() {
 		return nil
-	}
-	select {
-	case <-v.done:
-	default:
-		if v.from.late.Load() {
-			return nil
-		}
-		t := time.NewTimer(v.from.wait)
-		defer t.Stop()
-		select {
-		case <-v.done:
-		case <-t.C:
-			v.from.late.Store(true)
-			v.from.log.Warn("full-text vectors late; the ingest's transaction computes them")
-			return nil
-		}
 	}
 	if !v.ok || v.subject != subject || v.fromName != fromName || v.preview != preview {
 		return nil
 	}
 	return v.vector
+}
+
+// await waits for the vectorizer to be done with v, up to its wait once:
+// a vectorizer that was late is not waited for again. It reports whether
+// v is done (and its fields may be read).
+func (v *ftsVector) await() bool {
+	select {
+	case <-v.done:
+		return true
+	default:
+	}
+	if v.from.late.Load() {
+		return false
+	}
+	t := time.NewTimer(v.from.wait)
+	defer t.Stop()
+	select {
+	case <-v.done:
+		return true
+	case <-t.C:
+		v.from.late.Store(true)
+		v.from.log.Warn("full-text vectors late; the ingest's transaction computes them")
+		return false
+	}
+}
+
+// awaitVectors waits for the vectors of a batch before its transaction
+// begins: waiting inside it would hold a connection, which the vectorizer
+// may need (with a pool of one it is the only one), and the batch's locks.
+func awaitVectors(batch []*parsed) {
+	for _, p := range batch {
+		if p.fts != nil && !p.fts.await() {
+			return
+		}
+	}
 }
 
 // vectorizer computes the vectors of fetched messages, a chunk at a time

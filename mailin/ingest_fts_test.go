@@ -104,3 +104,37 @@ func TestVectorsWithAPoolOfOneConnection(t *testing.T) {
 		t.Errorf("%d messages have a vector other than their text's", n)
 	}
 }
+
+// TestVectorsAreWaitedForOutsideTheTransaction ingests with a database
+// pool of one connection and a generous wait: the storer must wait for a
+// batch's vectors before its transaction takes the connection, so that the
+// vectorizer can use it meanwhile and every batched message brings its
+// vector. Waiting inside the transaction held the only connection (and the
+// batch's locks) for the whole wait, and then computed the vectors anyway.
+func TestVectorsAreWaitedForOutsideTheTransaction(t *testing.T) {
+	e := newIngestEnv(t)
+	e.in.Batch = 30
+	mailin.SetVectorWait(e.in, 3*time.Second)
+	var logs bytes.Buffer
+	e.in.Log = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	e.db.MustExec(`CREATE TABLE fts_given (uid bigint PRIMARY KEY, given bool NOT NULL)`)
+	e.db.MustExec(`CREATE FUNCTION record_fts_given() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			INSERT INTO fts_given VALUES (NEW.uid, NEW.fts IS NOT NULL);
+			RETURN NEW;
+		END $$`)
+	e.db.MustExec(`CREATE TRIGGER a_record_fts_given BEFORE INSERT ON inbound_messages FOR EACH ROW EXECUTE FUNCTION record_fts_given()`)
+	mix := mailgen.Mix{N: 90, Senders: 20, ForwardEvery: 5, BounceEvery: 37, AttachEvery: 10}
+	for k := range mix.N {
+		e.srv.Append(t, "INBOX", mix.Message(k))
+	}
+	e.db.SetMaxOpenConns(1)
+	sum := e.ingest()
+	e.db.SetMaxOpenConns(0)
+	if sum.Fetched != mix.N || sum.Errors != 0 || strings.Contains(logs.String(), "full-text vectors") {
+		t.Fatalf("summary %+v, want %d fetched, no errors; log:\n%s", sum, mix.N, logs.String())
+	}
+	if n, batched := e.count(`SELECT count(*) FROM fts_given WHERE given`), sum.Prospects+sum.Replies; n < batched {
+		t.Errorf("%d messages inserted with a vector computed ahead, want at least %d (prospects and replies)", n, batched)
+	}
+}

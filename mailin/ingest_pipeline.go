@@ -77,6 +77,7 @@ func (st *storer) run() {
 			for _, p := range batch {
 				p.wait()
 			}
+			awaitVectors(batch)
 			stored, err = st.in.storeBatch(st.ctx, st.mb, batch, &sum)
 			if err == nil && !st.analyzed {
 				st.analyzed = true
