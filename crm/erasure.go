@@ -41,8 +41,10 @@ var erasureSteps = []erasureStep{
 	{"audit_events", `UPDATE audit_events SET payload = '{"redacted":"erasure"}', redacted_at = now()
 		WHERE contact_id = $1 AND redacted_at IS NULL`, false},
 	// Outbox rows keep no address or name; a queued consent request keeps its
-	// rendered text, and a message still waiting is not sent any more.
+	// rendered text, and a message still waiting is not sent any more: it is
+	// closed (finished_at), which takes it out of the sender's queue index.
 	{"outbox", `UPDATE outbox SET subject = '', body_text = '', body_html = '', last_error = '',
+		finished_at = CASE WHEN status = 'queued' THEN now() ELSE finished_at END,
 		status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END WHERE contact_id = $1`, false},
 	{"inbound_messages", `UPDATE inbound_messages SET message_id = '', in_reply_to = '', from_address = '', from_name = '',
 		subject = '', preview = '' WHERE contact_id = $1`, false},

@@ -181,3 +181,29 @@ func TestEraseEmptiesInboundSearchVectors(t *testing.T) {
 		t.Errorf("search bianchi after erasing another contact: %d messages, want 1", len(found))
 	}
 }
+
+func TestEraseClosesQueuedMessages(t *testing.T) {
+	st, db := newStore(t)
+	c := mustCapture(t, st, "mario.rossi@example.it", "Mario Rossi")
+	var id int64
+	if err := db.Get(&id, `INSERT INTO outbox (contact_id, kind, purpose, subject, created_by)
+		VALUES ($1, 'manual', 'inquiry_followup', 'Il preventivo', 'test') RETURNING id`, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Erase(ctx, crm.ErasureInput{Email: "mario.rossi@example.it", Reason: "Art. 17 request", Actor: system}); err != nil {
+		t.Fatal(err)
+	}
+	var row struct {
+		Status   string `db:"status"`
+		Subject  string `db:"subject"`
+		Finished bool   `db:"finished"`
+	}
+	if err := db.Get(&row, `SELECT status, subject, finished_at IS NOT NULL AS finished FROM outbox WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	// A closed row leaves the sender's queue index (finished_at IS NULL);
+	// left open, every claim would walk past it for ever.
+	if row.Status != "cancelled" || !row.Finished || row.Subject != "" {
+		t.Errorf("queued message after erasure: %+v, want cancelled, closed and blank", row)
+	}
+}

@@ -111,7 +111,8 @@ func (m *Mailer) Tick(ctx context.Context) error {
 		return err
 	}
 	const done = `UPDATE campaigns k SET status = 'done', finished_at = now()
-		WHERE k.status = 'running' AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.campaign_id = k.id AND o.status IN ('queued', 'sending'))`
+		WHERE k.status = 'running' AND NOT EXISTS (SELECT 1 FROM outbox o
+			WHERE o.campaign_id = k.id AND o.finished_at IS NULL AND o.status IN ('queued', 'sending'))`
 	if _, err := m.db.ExecContext(ctx, done); err != nil {
 		return fmt.Errorf("mailout: close finished campaigns: %w", err)
 	}
