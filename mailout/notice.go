@@ -66,6 +66,17 @@ func storeNoticeText(ctx context.Context, q sqlx.ExtContext, lang string) (Notic
 	return t, nil
 }
 
+// storeNoticeTexts returns the stored current notice in Italian and in
+// English, the two texts a span of contacts is given by language
+// (noticeTextOfContactSQL).
+func storeNoticeTexts(ctx context.Context, q sqlx.ExtContext) (it, en NoticeText, err error) {
+	if it, err = storeNoticeText(ctx, q, "it"); err != nil {
+		return it, en, err
+	}
+	en, err = storeNoticeText(ctx, q, "en")
+	return it, en, err
+}
+
 // QueueNotice queues the privacy notice for a new contact, after the
 // configured delay, unless the contact already has the current version
 // (queued or sent). Its signature is a crm.CaptureHook: register it with

@@ -80,11 +80,7 @@ func (m *Mailer) sweepNotices(ctx context.Context, from int64) (int, error) {
 func (m *Mailer) queueMissingNoticesIn(ctx context.Context, lo, hi int64) (int, error) {
 	var n int
 	err := m.store.InTx(ctx, func(tx *sqlx.Tx) error {
-		it, err := storeNoticeText(ctx, tx, "it")
-		if err != nil {
-			return err
-		}
-		en, err := storeNoticeText(ctx, tx, "en")
+		it, en, err := storeNoticeTexts(ctx, tx)
 		if err != nil {
 			return err
 		}

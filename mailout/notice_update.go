@@ -50,11 +50,7 @@ func (m *Mailer) QueueUpdatedNotices(ctx context.Context, actor crm.Actor, dryRu
 // lo < id <= hi, in one transaction (rolled back on a dry run).
 func (m *Mailer) updateNoticesIn(ctx context.Context, actor crm.Actor, lo, hi int64, dryRun bool) (queued, moved int, err error) {
 	err = m.store.InTx(ctx, func(tx *sqlx.Tx) error {
-		it, err := storeNoticeText(ctx, tx, "it")
-		if err != nil {
-			return err
-		}
-		en, err := storeNoticeText(ctx, tx, "en")
+		it, en, err := storeNoticeTexts(ctx, tx)
 		if err != nil {
 			return err
 		}
