@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/emersion/go-message"
 	_ "github.com/emersion/go-message/charset" // decode the charsets go-message knows
 	"github.com/emersion/go-message/mail"
 	"golang.org/x/net/html"
@@ -18,10 +19,16 @@ import (
 // quoted-printable or base64 is evidence, but nobody can read it. It
 // returns "" when the message has no text to show.
 func readableMessage(raw []byte) string {
-	mr, err := mail.CreateReader(bytes.NewReader(raw))
-	if mr == nil {
+	e, err := message.Read(bytes.NewReader(raw))
+	if e == nil {
 		return ""
 	}
+	if message.IsUnknownCharset(err) || message.IsUnknownEncoding(err) {
+		// The body is shown as it is, as NextPart does for such a part
+		// of a multipart message (mail.CreateReader gives up on it).
+		err = nil
+	}
+	mr := mail.NewReader(e)
 	defer mr.Close()
 	var b strings.Builder
 	for _, key := range []string{"Date", "From", "To", "Cc", "Subject"} {

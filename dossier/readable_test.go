@@ -34,6 +34,17 @@ func TestReadableMessage(t *testing.T) {
 			"PGh0bWw+PGhlYWQ+PHN0eWxlPnAge308L3N0eWxlPjwvaGVhZD48Ym9keT48cD5CdW9uZ2lvcm5vLDwvcD48cD5tYW5kYXRlIGlsIGxpc3Rpbm8uPC9wPjwvYm9keT48L2h0bWw+\r\n",
 		want: []string{"Buongiorno,", "mandate il listino."},
 	}, {
+		// A charset or transfer encoding nobody knows is no reason to show
+		// nothing: the headers decode, the text is shown as it is, as for
+		// such a part inside a multipart message.
+		name: "unknown charset",
+		raw:  "From: =?UTF-8?Q?Jos=C3=A9?= <jose@example.es>\r\nSubject: ciao\r\nContent-Type: text/plain; charset=x-nonesuch\r\n\r\nBuongiorno, vorrei un preventivo.\r\n",
+		want: []string{"From: José <jose@example.es>", "Buongiorno, vorrei un preventivo."},
+	}, {
+		name: "unknown transfer encoding",
+		raw:  "From: a@example.com\r\nSubject: ciao\r\nContent-Transfer-Encoding: x-weird\r\n\r\nBuongiorno.\r\n",
+		want: []string{"Subject: ciao", "Buongiorno."},
+	}, {
 		name:      "not a message",
 		raw:       "\x00\x01\x02",
 		wantEmpty: true,
