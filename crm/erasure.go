@@ -46,10 +46,13 @@ var erasureSteps = []erasureStep{
 	{"outbox", `UPDATE outbox SET subject = '', body_text = '', body_html = '', last_error = '',
 		finished_at = CASE WHEN status = 'queued' THEN now() ELSE finished_at END,
 		status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END WHERE contact_id = $1`, false},
+	// The reason mailin gave a message names its sender ("direct mail from
+	// ...", "unsubscribe subject: ..."); blanking the text also empties the
+	// full-text vector fts (its trigger, migration 00120).
 	{"inbound_messages", `UPDATE inbound_messages SET message_id = '', in_reply_to = '', from_address = '', from_name = '',
-		subject = '', preview = '' WHERE contact_id = $1`, false},
+		subject = '', preview = '', reason = CASE WHEN reason = '' THEN '' ELSE '(erased)' END WHERE contact_id = $1`, false},
 	{"inbound_messages", `UPDATE inbound_messages SET message_id = '', in_reply_to = '', from_address = '', from_name = '',
-		subject = '', preview = '' WHERE from_address = $1`, true},
+		subject = '', preview = '', reason = CASE WHEN reason = '' THEN '' ELSE '(erased)' END WHERE from_address = $1`, true},
 	{"contacts", `UPDATE contacts SET email = NULL, address_hash = NULL, name = '', company = '', phone = '',
 		language = '', status = 'erased', erased_at = now(), updated_at = now() WHERE id = $1`, false},
 }

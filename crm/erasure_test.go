@@ -207,3 +207,34 @@ func TestEraseClosesQueuedMessages(t *testing.T) {
 		t.Errorf("queued message after erasure: %+v, want cancelled, closed and blank", row)
 	}
 }
+
+// TestEraseBlanksInboundReasons: mailin writes the sender into a message's
+// reason ("direct mail from mario.rossi@example.it", "unsubscribe subject:
+// ..."), so erasure must blank it with the rest of the message's text.
+func TestEraseBlanksInboundReasons(t *testing.T) {
+	st, db := newStore(t)
+	c := mustCapture(t, st, "mario.rossi@example.it", "Mario Rossi")
+	db.MustExec(`INSERT INTO inbound_messages (evidence_id, sha256, account, mailbox, uidvalidity, uid, from_address, from_name,
+		subject, preview, internal_date, size, class, reason, contact_id)
+		SELECT id, sha256, 'shared', 'INBOX', 1, id, 'mario.rossi@example.it', 'Mario Rossi', 'Preventivo', 'Buongiorno',
+			received_at, size, 'lead', 'direct mail from mario.rossi@example.it', contact_id
+		FROM evidence WHERE contact_id = $1`, c.ID)
+	// Not tied to him: a request to unsubscribe, found by its address.
+	db.MustExec(`INSERT INTO inbound_messages (evidence_id, sha256, account, mailbox, uidvalidity, uid, from_address, from_name,
+		subject, preview, internal_date, size, class, reason)
+		SELECT id, sha256, 'shared', 'INBOX', 1, 1000 + id, 'mario.rossi@example.it', '', 'cancellatemi Mario Rossi', '',
+			received_at, size, 'review', 'unsubscribe subject: cancellatemi Mario Rossi'
+		FROM evidence WHERE contact_id = $1`, c.ID)
+	if _, err := st.Erase(ctx, crm.ErasureInput{Email: "mario.rossi@example.it", Reason: "Art. 17", Actor: system}); err != nil {
+		t.Fatal(err)
+	}
+	var reasons []string
+	if err := db.Select(&reasons, `SELECT reason FROM inbound_messages ORDER BY id`); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range reasons {
+		if r := strings.ToLower(r); strings.Contains(r, "mario") || strings.Contains(r, "rossi") {
+			t.Errorf("inbound message reason %q still names the erased contact", r)
+		}
+	}
+}
