@@ -67,7 +67,7 @@ func (m *Mailer) updateNoticesIn(ctx context.Context, actor crm.Actor, lo, hi in
 		moved = int(n)
 		q := `
 			INSERT INTO outbox (contact_id, kind, purpose, notice_text_id, next_attempt_at, created_by)
-			SELECT c.id, 'notice', 'privacy_notice', ` + noticeTextOfContactSQL + `, now(), $4
+			SELECT c.id, 'notice', '` + noticeUpdatePurpose + `', ` + noticeTextOfContactSQL + `, now(), $4
 			FROM contacts c
 			WHERE c.id > $5 AND c.id <= $6 AND c.erased_at IS NULL
 				AND EXISTS (SELECT 1 FROM outbox o WHERE o.contact_id = c.id AND o.kind = 'notice' AND o.status = 'sent')
@@ -93,6 +93,12 @@ func (m *Mailer) updateNoticesIn(ctx context.Context, actor crm.Actor, lo, hi in
 	}
 	return queued, moved, err
 }
+
+// noticeUpdatePurpose is the purpose of the notices QueueUpdatedNotices
+// queues: they go to people told an earlier version, so they are never
+// overdue, and the index of unsent notices that the overdue count reads
+// (outbox_notice_unsent, migration 00130) leaves them out.
+const noticeUpdatePurpose = "privacy_notice_update"
 
 // errDryRun rolls back the transaction of a dry run.
 var errDryRun = errors.New("mailout: dry run, rolled back")

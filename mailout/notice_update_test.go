@@ -84,3 +84,46 @@ func TestQueueUpdatedNotices(t *testing.T) {
 		t.Errorf("%d outbox.notices_updated events, want 1", events)
 	}
 }
+
+// TestUpdatedNoticesStayOutOfTheOverdueScan: the notices of an update go
+// to people sent one before, so they are never overdue; they carry their
+// own purpose, which keeps them out of the index of unsent notices that
+// the dashboard's overdue count walks (migration 00130). In it, they made
+// every dashboard visit check each of them while they waited to be sent.
+func TestUpdatedNoticesStayOutOfTheOverdueScan(t *testing.T) {
+	e := newOutbox(t, nil)
+	for _, addr := range []string{"a@example.it", "b@example.it"} {
+		e.capture(t, addr, "Informed Before", "it")
+	}
+	if c := e.runOnce(t); c.Sent != 2 {
+		t.Fatalf("first notices: %+v, want 2 sent", c)
+	}
+	var old int64
+	if err := e.db.Get(&old, `INSERT INTO notice_texts (language, version, subject, body, sha256)
+		VALUES ('it', '2025-1', 'Informativa', 'Testo precedente', sha256('2025-1'::bytea)) RETURNING id`); err != nil {
+		t.Fatal(err)
+	}
+	e.db.MustExec(`UPDATE outbox SET notice_text_id = $1 WHERE kind = 'notice'`, old)
+	e.db.MustExec(`UPDATE contacts SET created_at = now() - interval '90 days'`)
+	if got, err := e.m.QueueUpdatedNotices(ctx, staff, false); err != nil || got.Queued != 2 {
+		t.Fatalf("update: %+v %v, want 2 queued", got, err)
+	}
+	var candidates int
+	if err := e.db.Get(&candidates, `SELECT count(*) FROM outbox
+		WHERE kind = 'notice' AND sent_at IS NULL AND purpose <> 'privacy_notice_update'`); err != nil {
+		t.Fatal(err)
+	}
+	var def string
+	if err := e.db.Get(&def, `SELECT indexdef FROM pg_indexes WHERE indexname = 'outbox_notice_unsent'`); err != nil {
+		t.Fatal(err)
+	}
+	if candidates != 0 || !strings.Contains(def, "privacy_notice_update") {
+		t.Errorf("%d queued update notices are overdue candidates; index: %s", candidates, def)
+	}
+	if s, err := e.m.NoticesOverdueSummary(ctx, 100, 10); err != nil || s.Count != 0 {
+		t.Errorf("overdue after an update: %+v %v, want none", s, err)
+	}
+	if c := e.runOnce(t); c.Sent != 2 {
+		t.Errorf("sending the update notices: %+v, want 2 sent", c)
+	}
+}
