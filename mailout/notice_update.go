@@ -24,13 +24,15 @@ type NoticeUpdate struct {
 
 // QueueUpdatedNotices tells the people already informed that the privacy
 // notice changed: for every contact (not erased) who was sent an earlier
-// version and has the current one neither sent nor queued, it queues the
+// version and was never queued the current one (whatever became of it: a
+// run does not retry a notice that failed or was skipped), it queues the
 // current version, and notices still waiting in the queue with an earlier
-// text are switched to the current one. The transparency duty of Art. 13
-// and 14 goes on while the data is processed: a new recipient, transfer or
-// DPO is news to everyone informed before. Each span of contacts is one
-// transaction with an outbox.notices_updated audit event. With dryRun
-// nothing is written and the counts say what would be done.
+// text are switched to the current one, in the contact's language. The
+// transparency duty of Art. 13 and 14 goes on while the data is processed:
+// a new recipient, transfer or DPO is news to everyone informed before.
+// Each span of contacts is one transaction with an outbox.notices_updated
+// audit event. With dryRun nothing is written and the counts say what
+// would be done.
 func (m *Mailer) QueueUpdatedNotices(ctx context.Context, actor crm.Actor, dryRun bool) (NoticeUpdate, error) {
 	u := NoticeUpdate{Version: NoticeVersion, DryRun: dryRun}
 	last, err := m.lastContactID(ctx)
@@ -54,12 +56,17 @@ func (m *Mailer) updateNoticesIn(ctx context.Context, actor crm.Actor, lo, hi in
 		if err != nil {
 			return err
 		}
-		const move = `
-			UPDATE outbox o SET notice_text_id = CASE WHEN t.language = 'en' THEN $2::bigint ELSE $1::bigint END
-			FROM notice_texts t
-			WHERE t.id = o.notice_text_id AND t.version <> $3 AND o.kind = 'notice' AND o.status = 'queued'
-				AND o.contact_id > $4 AND o.contact_id <= $5`
-		res, err := tx.ExecContext(ctx, move, it.ID, en.ID, NoticeVersion, lo, hi)
+		// One run at a time: two would both find a contact without the
+		// current version and both queue it.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('basis:notices-update'))`); err != nil {
+			return fmt.Errorf("mailout: update privacy notices: lock: %w", err)
+		}
+		move := `
+			UPDATE outbox o SET notice_text_id = ` + noticeTextOfContactSQL + `
+			FROM notice_texts t, contacts c
+			WHERE t.id = o.notice_text_id AND t.version <> $4 AND c.id = o.contact_id
+				AND o.kind = 'notice' AND o.status = 'queued' AND o.contact_id > $5 AND o.contact_id <= $6`
+		res, err := tx.ExecContext(ctx, move, it.ID, en.ID, m.cfg.Organization.DefaultLanguage, NoticeVersion, lo, hi)
 		if err != nil {
 			return fmt.Errorf("mailout: move queued privacy notices to %s (contacts %d-%d): %w", NoticeVersion, lo+1, hi, err)
 		}
@@ -72,8 +79,7 @@ func (m *Mailer) updateNoticesIn(ctx context.Context, actor crm.Actor, lo, hi in
 			WHERE c.id > $5 AND c.id <= $6 AND c.erased_at IS NULL
 				AND EXISTS (SELECT 1 FROM outbox o WHERE o.contact_id = c.id AND o.kind = 'notice' AND o.status = 'sent')
 				AND NOT EXISTS (SELECT 1 FROM outbox o JOIN notice_texts t ON t.id = o.notice_text_id
-					WHERE o.contact_id = c.id AND o.kind = 'notice' AND t.version = $7
-						AND o.status IN ('queued', 'sending', 'sent', 'unknown'))`
+					WHERE o.contact_id = c.id AND o.kind = 'notice' AND t.version = $7)`
 		if res, err = tx.ExecContext(ctx, q, it.ID, en.ID, m.cfg.Organization.DefaultLanguage, string(actor), lo, hi, NoticeVersion); err != nil {
 			return fmt.Errorf("mailout: queue privacy notice %s for contacts informed before (contacts %d-%d): %w", NoticeVersion, lo+1, hi, err)
 		}

@@ -33,6 +33,10 @@ func TestQueueUpdatedNotices(t *testing.T) {
 		old, []int64{informed.ID, erased.ID, waiting.ID}); err != nil {
 		t.Fatal(err)
 	}
+	// waiting has since asked for English: the moved notice follows the contact.
+	if _, err := e.db.Exec(`UPDATE contacts SET language = 'en' WHERE id = $1`, waiting.ID); err != nil {
+		t.Fatal(err)
+	}
 	count := func() (n int) {
 		e.db.Get(&n, `SELECT count(*) FROM outbox WHERE kind = 'notice'`)
 		return n
@@ -62,10 +66,10 @@ func TestQueueUpdatedNotices(t *testing.T) {
 		t.Fatalf("sending the updated notices: %+v, want 2 (informed, waiting)", c)
 	}
 	msgs := e.sink.Messages()
-	for _, who := range []struct{ addr, word string }{{"informed@example.it", "Controller"}, {"waiting@example.it", "Titolare"}} {
+	for _, who := range []struct{ addr, word string }{{"informed@example.it", "Controller"}, {"waiting@example.it", "Controller"}} {
 		got := to(msgs, who.addr)
 		if len(got) != 1 || !strings.Contains(string(got[0].Raw), who.word) {
-			t.Errorf("%s got %d messages, want the current notice in its language", who.addr, len(got))
+			t.Errorf("%s got %d messages, want the current notice in the contact's language", who.addr, len(got))
 		}
 	}
 	var stale int
@@ -82,6 +86,14 @@ func TestQueueUpdatedNotices(t *testing.T) {
 	e.db.Get(&events, `SELECT count(*) FROM audit_events WHERE action = 'outbox.notices_updated'`)
 	if events != 1 {
 		t.Errorf("%d outbox.notices_updated events, want 1", events)
+	}
+	// A current notice that failed is not queued again by the next run.
+	if _, err := e.db.Exec(`UPDATE outbox SET status = 'failed' WHERE contact_id = $1 AND kind = 'notice'
+		AND notice_text_id IN (SELECT id FROM notice_texts WHERE version = $2)`, informed.ID, mailout.NoticeVersion); err != nil {
+		t.Fatal(err)
+	}
+	if again, err := e.m.QueueUpdatedNotices(ctx, staff, false); err != nil || again.Queued != 0 {
+		t.Errorf("after the current notice failed: %+v %v, want nothing queued again", again, err)
 	}
 }
 
