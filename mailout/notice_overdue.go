@@ -7,7 +7,8 @@ import (
 )
 
 // OverdueSummary is what the dashboard shows of overdue privacy notices:
-// how many, counted up to a cap, and the earliest captured of them.
+// how many, counted up to a cap, and the first of them by contact id
+// (the order contacts were added in).
 type OverdueSummary struct {
 	Count  int       `json:"count"`
 	More   bool      `json:"more"` // more than Count are overdue
@@ -33,7 +34,7 @@ const overdueFromUnsentSQL = `
 
 // NoticesOverdueSummary counts the contacts past the notice deadline whose
 // notice was queued but never sent, up to limitCount, and lists the first
-// limitList of them by capture. Unlike NoticesOverdue it reads only the
+// limitList of them in contact id order. Unlike NoticesOverdue it reads only the
 // unsent notices, not every contact: milliseconds with a million contacts,
 // under 0.1 s when a thousand are late. A contact with no notice queued at
 // all is not counted here: the missing-notice sweep of the running sender

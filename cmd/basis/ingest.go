@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"runtime/debug"
 	"time"
 
 	"golang.org/x/term"
@@ -132,13 +131,4 @@ func servePollers(_ context.Context, a *app, _ *http.ServeMux) ([]func(context.C
 		loops = append(loops, p.Run)
 	}
 	return loops, nil
-}
-
-// softMemoryLimit asks the garbage collector to keep the heap near 100 MB
-// while ingesting (large messages are read, parsed and stored one at a
-// time, so little is live at once), unless GOMEMLIMIT says otherwise.
-func softMemoryLimit(env *cli) {
-	if env.getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(100 << 20)
-	}
 }
