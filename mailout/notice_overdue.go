@@ -19,9 +19,10 @@ type OverdueSummary struct {
 // deadline ($1) whose notice was queued and not sent, in id order, from the
 // unsent notices (index outbox_notice_unsent) rather than from every
 // contact. The notices of an update (noticeUpdatePurpose) are left out:
-// their contacts were sent one before. Each candidate is checked by a LATERAL subquery with its own
-// LIMIT, which keeps the plan a nested loop over that small index: joined
-// as a whole, the planner chose to scan a million contacts (1.4 s).
+// their contacts were sent one before. Each candidate is checked by a
+// LATERAL subquery with its own LIMIT, which keeps the plan a nested loop
+// over that small index: joined as a whole, the planner chose to scan a
+// million contacts (1.4 s).
 const overdueFromUnsentSQL = `
 	SELECT u.contact_id
 	FROM (SELECT DISTINCT contact_id FROM outbox
