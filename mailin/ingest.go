@@ -46,6 +46,7 @@ type Ingester struct {
 
 	oneByOne   bool          // store every message with storeOne (tests compare the batched path with it)
 	vectorWait time.Duration // how long a transaction waits for a full-text vector (0: defaultVectorWait)
+	vectorHold chan struct{} // tests: the vectorizer starts only once it is closed (nil: at once)
 }
 
 // IngestOnce fetches and processes everything new in the account's mailbox

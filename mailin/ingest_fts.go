@@ -98,12 +98,13 @@ type vectorizer struct {
 	chunk []*parsed
 	done  chan struct{}
 	wait  time.Duration
-	late  atomic.Bool // a transaction gave up waiting
+	late  atomic.Bool   // a transaction gave up waiting
+	hold  chan struct{} // tests: nothing is computed before it is closed
 }
 
 func (in *Ingester) newVectorizer(ctx context.Context) *vectorizer {
 	v := &vectorizer{db: in.Store.DB(), log: in.Log, queue: make(chan []*parsed, 1024), done: make(chan struct{}),
-		wait: cmp.Or(in.vectorWait, defaultVectorWait)}
+		wait: cmp.Or(in.vectorWait, defaultVectorWait), hold: in.vectorHold}
 	go v.run(ctx)
 	return v
 }
@@ -143,6 +144,9 @@ func (v *vectorizer) close() {
 
 func (v *vectorizer) run(ctx context.Context) {
 	defer close(v.done)
+	if v.hold != nil {
+		<-v.hold
+	}
 	var full *sqlx.Stmt // the query of a full chunk, prepared once: parsed and planned once
 	defer func() {
 		if full != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -137,4 +138,61 @@ func TestVectorsAreWaitedForOutsideTheTransaction(t *testing.T) {
 	if n, batched := e.count(`SELECT count(*) FROM fts_given WHERE given`), sum.Prospects+sum.Replies; n < batched {
 		t.Errorf("%d messages inserted with a vector computed ahead, want at least %d (prospects and replies)", n, batched)
 	}
+}
+
+// TestVectorsLateAreComputedByTheTrigger holds the vectorizer back: the
+// storer waits once, logs that the vectors are late, and stores every
+// message anyway, the trigger computing each vector from the stored text.
+func TestVectorsLateAreComputedByTheTrigger(t *testing.T) {
+	e := newIngestEnv(t)
+	e.in.Batch = 30
+	mailin.SetVectorWait(e.in, 10*time.Millisecond)
+	release := mailin.HoldVectors(e.in)
+	defer release()
+	var logs syncBuffer
+	e.in.Log = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	mix := mailgen.Mix{N: 90, Senders: 20, ForwardEvery: 5, BounceEvery: 37, AttachEvery: 10}
+	for k := range mix.N {
+		e.srv.Append(t, "INBOX", mix.Message(k))
+	}
+	// The ingest ends by waiting for the vectorizer: let it go once the
+	// storer has given up on it.
+	go func() {
+		for !strings.Contains(logs.String(), "full-text vectors late") {
+			time.Sleep(5 * time.Millisecond)
+		}
+		release()
+	}()
+	sum := e.ingest()
+	if sum.Fetched != mix.N || sum.Errors != 0 {
+		t.Fatalf("summary %+v, want %d fetched, no errors", sum, mix.N)
+	}
+	if !strings.Contains(logs.String(), "full-text vectors late") {
+		t.Errorf("no warning that the vectors were late; log:\n%s", logs.String())
+	}
+	if n := e.count(`SELECT count(*) FROM inbound_messages`); n != mix.N {
+		t.Fatalf("%d messages stored, want %d", n, mix.N)
+	}
+	if n := e.count(`SELECT count(*) FROM inbound_messages
+		WHERE fts::text <> to_tsvector('simple', subject || ' ' || from_name || ' ' || preview)::text`); n != 0 {
+		t.Errorf("%d messages have a vector other than their text's", n)
+	}
+}
+
+// syncBuffer is a log destination read while the ingest writes to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
