@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"time"
 )
 
@@ -25,15 +24,11 @@ func noticesUpdate(ctx context.Context, env *cli, args []string) error {
 	if err := exactly(0, pos, "no arguments"); err != nil {
 		return err
 	}
-	a, err := env.open(ctx, needCurrentSchema, slog.LevelWarn)
+	a, m, err := env.openMailer(ctx)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	m, err := a.mailer()
-	if err != nil {
-		return err
-	}
 	u, err := m.QueueUpdatedNotices(ctx, a.actor, *dryRun)
 	if err != nil {
 		return err
@@ -61,15 +56,11 @@ func noticesOverdue(ctx context.Context, env *cli, args []string) error {
 	if err := exactly(0, pos, "no arguments"); err != nil {
 		return err
 	}
-	a, err := env.open(ctx, needCurrentSchema, slog.LevelWarn)
+	a, m, err := env.openMailer(ctx)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	m, err := a.mailer()
-	if err != nil {
-		return err
-	}
 	list, err := m.NoticesOverdue(ctx)
 	if err != nil {
 		return err
