@@ -8,7 +8,8 @@ import (
 	"github.com/emersion/go-message"
 	_ "github.com/emersion/go-message/charset" // decode the charsets go-message knows
 	"github.com/emersion/go-message/mail"
-	"golang.org/x/net/html"
+
+	"github.com/basis-crm/basis/internal/htmltext"
 )
 
 // readableMessage renders a raw message the way its reader saw it: the
@@ -53,7 +54,7 @@ func readableMessage(raw []byte) string {
 			case ct == "text/plain" && plain == "":
 				plain = string(body)
 			case ct == "text/html" && htmlText == "":
-				htmlText = htmlAsText(string(body))
+				htmlText = htmltext.Text(string(body))
 			}
 		case *mail.AttachmentHeader:
 			name, _ := h.Filename()
@@ -83,35 +84,4 @@ func decodedHeader(h mail.Header, key string) string {
 		return h.Get(key)
 	}
 	return v
-}
-
-// htmlAsText is the text of an HTML body: block elements end lines, and
-// style, script and head content is left out.
-func htmlAsText(src string) string {
-	z := html.NewTokenizer(strings.NewReader(src))
-	var b strings.Builder
-	skip := 0
-	for {
-		tt := z.Next()
-		switch tt {
-		case html.ErrorToken:
-			return strings.TrimSpace(b.String())
-		case html.TextToken:
-			if skip == 0 {
-				b.WriteString(strings.Join(strings.Fields(string(z.Text())), " ") + " ")
-			}
-		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
-			name, _ := z.TagName()
-			switch string(name) {
-			case "style", "script", "head":
-				if tt == html.StartTagToken {
-					skip++
-				} else if skip > 0 {
-					skip--
-				}
-			case "br", "p", "div", "tr", "li", "h1", "h2", "h3", "h4", "table", "blockquote":
-				b.WriteString("\n")
-			}
-		}
-	}
 }

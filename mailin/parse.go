@@ -9,6 +9,8 @@ import (
 	"time"
 
 	gomail "github.com/emersion/go-message/mail"
+
+	"github.com/basis-crm/basis/internal/htmltext"
 )
 
 // Message is an inbound message as Basis understands it. Parse never fails: a
@@ -90,7 +92,7 @@ func parseDepth(raw []byte, depth int) *Message {
 	w := walker{m: m, dec: dec}
 	w.entity(m.Header.Header, body, depth, "")
 	if m.Text == "" && m.HTML != "" {
-		m.Text = htmlToText(m.HTML)
+		m.Text = htmltext.Text(m.HTML)
 	}
 	if dec.unknown != "" {
 		m.addProblem(fmt.Errorf("header: %w %q", ErrUnknownCharset, dec.unknown))

@@ -1,4 +1,7 @@
-package mailin
+// Package htmltext renders HTML mail bodies as plain text: mailin for
+// previews and forward detection, the dossier for the readable copy of a
+// message.
+package htmltext
 
 import (
 	"strings"
@@ -18,11 +21,11 @@ var blockTags = map[string]bool{
 // skipTags hide their content from the plain-text rendering.
 var skipTags = map[string]bool{"style": true, "script": true, "head": true, "title": true, "xml": true}
 
-// htmlToText renders HTML as plain text for previews and forward detection:
-// block elements end lines, table cells are separated by a space, and style,
-// script and head content is dropped. It streams tokens, so deep nesting
-// costs no stack and the work is linear in the input.
-func htmlToText(src string) string {
+// Text renders HTML as plain text: block elements end lines, table cells
+// are separated by a space, and style, script and head content is dropped.
+// It streams tokens, so deep nesting costs no stack and the work is linear
+// in the input.
+func Text(src string) string {
 	z := html.NewTokenizer(strings.NewReader(src))
 	var b strings.Builder
 	b.Grow(len(src) / 2)
