@@ -21,17 +21,8 @@ func TestVectorsComputedAheadAreTheTriggers(t *testing.T) {
 	e := newIngestEnv(t)
 	e.in.Batch = 40
 	mailin.SetVectorWait(e.in, time.Hour) // however slow the machine, the vectors are waited for
-	var logs bytes.Buffer
-	e.in.Log = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	// Fires before inbound_messages_fts (triggers run in name order):
-	// records whether the INSERT brought its vector.
-	e.db.MustExec(`CREATE TABLE fts_given (uid bigint PRIMARY KEY, given bool NOT NULL)`)
-	e.db.MustExec(`CREATE FUNCTION record_fts_given() RETURNS trigger LANGUAGE plpgsql AS $$
-		BEGIN
-			INSERT INTO fts_given VALUES (NEW.uid, NEW.fts IS NOT NULL);
-			RETURN NEW;
-		END $$`)
-	e.db.MustExec(`CREATE TRIGGER a_record_fts_given BEFORE INSERT ON inbound_messages FOR EACH ROW EXECUTE FUNCTION record_fts_given()`)
+	logs := warnings(e)
+	recordVectorsGiven(e)
 
 	mix := mailgen.Mix{N: 120, Senders: 30, ForwardEvery: 5, BounceEvery: 37, AttachEvery: 10}
 	for k := range mix.N {
@@ -116,15 +107,8 @@ func TestVectorsAreWaitedForOutsideTheTransaction(t *testing.T) {
 	e := newIngestEnv(t)
 	e.in.Batch = 30
 	mailin.SetVectorWait(e.in, 3*time.Second)
-	var logs bytes.Buffer
-	e.in.Log = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	e.db.MustExec(`CREATE TABLE fts_given (uid bigint PRIMARY KEY, given bool NOT NULL)`)
-	e.db.MustExec(`CREATE FUNCTION record_fts_given() RETURNS trigger LANGUAGE plpgsql AS $$
-		BEGIN
-			INSERT INTO fts_given VALUES (NEW.uid, NEW.fts IS NOT NULL);
-			RETURN NEW;
-		END $$`)
-	e.db.MustExec(`CREATE TRIGGER a_record_fts_given BEFORE INSERT ON inbound_messages FOR EACH ROW EXECUTE FUNCTION record_fts_given()`)
+	logs := warnings(e)
+	recordVectorsGiven(e)
 	mix := mailgen.Mix{N: 90, Senders: 20, ForwardEvery: 5, BounceEvery: 37, AttachEvery: 10}
 	for k := range mix.N {
 		e.srv.Append(t, "INBOX", mix.Message(k))
@@ -149,8 +133,7 @@ func TestVectorsLateAreComputedByTheTrigger(t *testing.T) {
 	mailin.SetVectorWait(e.in, 10*time.Millisecond)
 	release := mailin.HoldVectors(e.in)
 	defer release()
-	var logs syncBuffer
-	e.in.Log = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	logs := warnings(e)
 	mix := mailgen.Mix{N: 90, Senders: 20, ForwardEvery: 5, BounceEvery: 37, AttachEvery: 10}
 	for k := range mix.N {
 		e.srv.Append(t, "INBOX", mix.Message(k))
@@ -195,4 +178,26 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// warnings makes e's ingester log its warnings into a buffer that the test
+// may read while the ingest writes to it.
+func warnings(e *ingestEnv) *syncBuffer {
+	logs := &syncBuffer{}
+	e.in.Log = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return logs
+}
+
+// recordVectorsGiven records in fts_given, for every row inserted into
+// inbound_messages, whether the INSERT brought its vector. Its trigger
+// fires before inbound_messages_fts, which fills in a missing one
+// (triggers run in name order).
+func recordVectorsGiven(e *ingestEnv) {
+	e.db.MustExec(`CREATE TABLE fts_given (uid bigint PRIMARY KEY, given bool NOT NULL)`)
+	e.db.MustExec(`CREATE FUNCTION record_fts_given() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			INSERT INTO fts_given VALUES (NEW.uid, NEW.fts IS NOT NULL);
+			RETURN NEW;
+		END $$`)
+	e.db.MustExec(`CREATE TRIGGER a_record_fts_given BEFORE INSERT ON inbound_messages FOR EACH ROW EXECUTE FUNCTION record_fts_given()`)
 }
