@@ -62,10 +62,10 @@ func build(b crm.ExportBundle, files map[string][]byte, proof crm.AuditProof, ou
 	r.ManifestSHA256 = hex.EncodeToString(sum[:])
 	for _, e := range b.Evidence {
 		it := evidenceItem{Evidence: e, What: evidenceText[e.Kind], Path: paths[e.SHA256]}
-		if content, ok := files[it.Path]; ok && e.ContentType == "message/rfc822" {
-			it.Readable = readableMessage(content)
-		}
 		if content, ok := files[it.Path]; ok && isText(e.ContentType) {
+			if e.ContentType == "message/rfc822" {
+				it.Readable = readableMessage(content)
+			}
 			if len(content) > maxText {
 				content, it.Truncated = content[:maxText], true
 			}
