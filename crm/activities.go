@@ -40,14 +40,9 @@ type ActivityInput struct {
 // LogActivity records an action on a contact. The reason is mandatory: "why
 // did we contact this person" is answered on the record.
 func (s *Store) LogActivity(ctx context.Context, tx *sqlx.Tx, in ActivityInput) (Activity, error) {
-	if !slices.Contains(ActivityKinds, in.Kind) {
-		return Activity{}, fmt.Errorf("crm: activity kind %q is not one of %v: %w", in.Kind, ActivityKinds, ErrInvalidInput)
-	}
-	if strings.TrimSpace(in.Reason) == "" {
-		return Activity{}, fmt.Errorf("crm: activity: a reason is required (why was this person contacted?): %w", ErrInvalidInput)
-	}
-	if in.At.IsZero() {
-		in.At = s.clock()
+	in, err := activityFields(in, s.clock())
+	if err != nil {
+		return Activity{}, err
 	}
 	const q = `
 		WITH a AS (
@@ -63,6 +58,22 @@ func (s *Store) LogActivity(ctx context.Context, tx *sqlx.Tx, in ActivityInput) 
 	return a, s.audit(ctx, tx, in.Actor, "activity.logged", in.ContactID, map[string]any{
 		"activity_id": a.ID, "kind": a.Kind, "reason": a.Reason, "note": a.Note, "evidence_id": a.EvidenceID,
 	})
+}
+
+// activityFields checks in as both LogActivity paths (Store and
+// InboundBatch) do, a known kind and a reason, and completes it: At now
+// when not given.
+func activityFields(in ActivityInput, now time.Time) (ActivityInput, error) {
+	if !slices.Contains(ActivityKinds, in.Kind) {
+		return in, fmt.Errorf("crm: activity kind %q is not one of %v: %w", in.Kind, ActivityKinds, ErrInvalidInput)
+	}
+	if strings.TrimSpace(in.Reason) == "" {
+		return in, fmt.Errorf("crm: activity: a reason is required (why was this person contacted?): %w", ErrInvalidInput)
+	}
+	if in.At.IsZero() {
+		in.At = now
+	}
+	return in, nil
 }
 
 // activityColumns are the columns of an Activity.

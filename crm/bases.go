@@ -74,14 +74,9 @@ func (s *Store) PurposeNames() []string {
 
 // Grant records a lawful basis for a contact and purpose.
 func (s *Store) Grant(ctx context.Context, tx *sqlx.Tx, in GrantInput) (Basis, error) {
-	if err := s.CheckPurposeKind(in.Purpose, in.Kind); err != nil {
-		return Basis{}, fmt.Errorf("crm: grant: %w", err)
-	}
-	if !slices.Contains(Sources, in.Source) {
-		return Basis{}, fmt.Errorf("crm: grant: source %q is not one of %v: %w", in.Source, Sources, ErrInvalidInput)
-	}
-	if in.ValidFrom.IsZero() {
-		in.ValidFrom = s.clock()
+	in, err := s.grantFields(in, s.clock())
+	if err != nil {
+		return Basis{}, err
 	}
 	const q = `
 		INSERT INTO bases (contact_id, purpose, kind, source, evidence_id, consent_id, reason, valid_from, valid_until, created_by, created_at)
@@ -100,6 +95,21 @@ func (s *Store) Grant(ctx context.Context, tx *sqlx.Tx, in GrantInput) (Basis, e
 		"basis_id": b.ID, "purpose": b.Purpose, "kind": b.Kind, "source": b.Source,
 		"evidence_id": b.EvidenceID, "consent_id": b.ConsentID, "reason": in.Reason,
 	})
+}
+
+// grantFields checks in as both Grant paths (Store and InboundBatch) do,
+// purpose, kind and source, and completes it: ValidFrom now when not given.
+func (s *Store) grantFields(in GrantInput, now time.Time) (GrantInput, error) {
+	if err := s.CheckPurposeKind(in.Purpose, in.Kind); err != nil {
+		return in, fmt.Errorf("crm: grant: %w", err)
+	}
+	if !slices.Contains(Sources, in.Source) {
+		return in, fmt.Errorf("crm: grant: source %q is not one of %v: %w", in.Source, Sources, ErrInvalidInput)
+	}
+	if in.ValidFrom.IsZero() {
+		in.ValidFrom = now
+	}
+	return in, nil
 }
 
 // WithdrawBases ends every active basis of a contact for the given purposes

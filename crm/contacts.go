@@ -53,13 +53,11 @@ type CaptureInput struct {
 // with blank fields filled in. It is safe to call concurrently for one
 // address: both callers get the same contact and one "contact.created" event.
 func (s *Store) Capture(ctx context.Context, tx *sqlx.Tx, in CaptureInput) (Contact, bool, error) {
-	email, err := NormalizeAddress(in.Email)
+	in, err := captureFields(in)
 	if err != nil {
-		return Contact{}, false, fmt.Errorf("crm: capture: %w", err)
+		return Contact{}, false, err
 	}
-	if !slices.Contains(Sources, in.Source) {
-		return Contact{}, false, fmt.Errorf("crm: capture %s: source %q is not one of %v", email, in.Source, Sources)
-	}
+	email := in.Email
 	hash := s.AddressHash(email)
 	erased, err := s.erasedBefore(ctx, tx, hash)
 	if err != nil {
@@ -67,9 +65,6 @@ func (s *Store) Capture(ctx context.Context, tx *sqlx.Tx, in CaptureInput) (Cont
 	}
 	if erased && !in.AfterErasure {
 		return Contact{}, false, fmt.Errorf("crm: capture %s: %w", email, ErrErased)
-	}
-	if in.Company == "" {
-		in.Company = CompanyFromDomain(domainOf(email))
 	}
 	const insert = `
 		INSERT INTO contacts (email, address_hash, name, company, phone, language, source, previously_erased, created_at, updated_at, last_activity_at)
@@ -97,6 +92,24 @@ func (s *Store) Capture(ctx context.Context, tx *sqlx.Tx, in CaptureInput) (Cont
 	}
 	c, err = s.fillBlanks(ctx, tx, email, in)
 	return c, false, err
+}
+
+// captureFields checks in as both Capture paths (Store and InboundBatch)
+// do and completes it: Email normalized, Source one of Sources, Company
+// taken from the address's domain when blank.
+func captureFields(in CaptureInput) (CaptureInput, error) {
+	email, err := NormalizeAddress(in.Email)
+	if err != nil {
+		return in, fmt.Errorf("crm: capture: %w", err)
+	}
+	if !slices.Contains(Sources, in.Source) {
+		return in, fmt.Errorf("crm: capture %s: source %q is not one of %v", email, in.Source, Sources)
+	}
+	in.Email = email
+	if in.Company == "" {
+		in.Company = CompanyFromDomain(domainOf(email))
+	}
+	return in, nil
 }
 
 // fillBlanks completes an existing contact with details it lacked.

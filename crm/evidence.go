@@ -52,18 +52,12 @@ type EvidenceInput struct {
 // AddEvidence stores content with its SHA-256. The row can never be changed
 // afterwards, only erased.
 func (s *Store) AddEvidence(ctx context.Context, tx *sqlx.Tx, in EvidenceInput) (Evidence, error) {
-	if !slices.Contains(EvidenceKinds, in.Kind) {
-		return Evidence{}, fmt.Errorf("crm: evidence kind %q is not one of %v: %w", in.Kind, EvidenceKinds, ErrInvalidInput)
+	if err := checkEvidenceKind(in.Kind); err != nil {
+		return Evidence{}, err
 	}
-	if in.ContentType == "" {
-		in.ContentType = "application/octet-stream"
-	}
-	if in.ReceivedAt.IsZero() {
-		in.ReceivedAt = s.clock()
-	}
-	meta, err := json.Marshal(orEmpty(in.Metadata))
+	in, meta, err := evidenceFields(in, s.clock())
 	if err != nil {
-		return Evidence{}, fmt.Errorf("crm: evidence metadata: %w", err)
+		return Evidence{}, err
 	}
 	sum := sha256.Sum256(in.Content)
 	content, err := contentParam(ctx, tx, in.Content)
@@ -80,12 +74,38 @@ func (s *Store) AddEvidence(ctx context.Context, tx *sqlx.Tx, in EvidenceInput) 
 		contentArg = nil // the content was uploaded in chunks
 	}
 	if err := tx.GetContext(ctx, &e, q, in.ContactID, in.Kind, sum[:], contentArg, len(in.Content), in.ContentType,
-		in.FileName, string(meta), in.ReceivedAt, in.Actor, s.clock()); err != nil {
+		in.FileName, meta, in.ReceivedAt, in.Actor, s.clock()); err != nil {
 		return Evidence{}, fmt.Errorf("crm: store evidence: %w", err)
 	}
 	return e, s.audit(ctx, tx, in.Actor, "evidence.added", in.ContactID, map[string]any{
 		"evidence_id": e.ID, "kind": e.Kind, "sha256": e.SHA256, "size": e.Size, "content_type": e.ContentType, "file_name": e.FileName,
 	})
+}
+
+// checkEvidenceKind refuses a kind not in EvidenceKinds, for both
+// AddEvidence paths (Store and InboundBatch).
+func checkEvidenceKind(kind string) error {
+	if !slices.Contains(EvidenceKinds, kind) {
+		return fmt.Errorf("crm: evidence kind %q is not one of %v: %w", kind, EvidenceKinds, ErrInvalidInput)
+	}
+	return nil
+}
+
+// evidenceFields completes in as both AddEvidence paths do (ContentType
+// application/octet-stream and ReceivedAt now when not given) and returns
+// its metadata as the JSON text to store.
+func evidenceFields(in EvidenceInput, now time.Time) (EvidenceInput, string, error) {
+	if in.ContentType == "" {
+		in.ContentType = "application/octet-stream"
+	}
+	if in.ReceivedAt.IsZero() {
+		in.ReceivedAt = now
+	}
+	meta, err := json.Marshal(orEmpty(in.Metadata))
+	if err != nil {
+		return in, "", fmt.Errorf("crm: evidence metadata: %w", err)
+	}
+	return in, string(meta), nil
 }
 
 // AttachEvidence ties unassigned evidence to a contact (a message reviewed by

@@ -2,11 +2,8 @@ package crm
 
 import (
 	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 )
 
@@ -104,16 +101,11 @@ func (s *Store) NewInboundBatch(actor Actor) *InboundBatch {
 // filled in. It returns the contact as it will be (ID is its ContactRef)
 // and whether it is new.
 func (b *InboundBatch) Capture(in CaptureInput, existing *Contact) (Contact, bool, error) {
-	email, err := NormalizeAddress(in.Email)
+	in, err := captureFields(in)
 	if err != nil {
-		return Contact{}, false, fmt.Errorf("crm: capture: %w", err)
+		return Contact{}, false, err
 	}
-	if !slices.Contains(Sources, in.Source) {
-		return Contact{}, false, fmt.Errorf("crm: capture %s: source %q is not one of %v", email, in.Source, Sources)
-	}
-	if in.Company == "" {
-		in.Company = CompanyFromDomain(domainOf(email))
-	}
+	email := in.Email
 	if existing != nil {
 		return b.fillBlanks(*existing, in), false, nil
 	}
@@ -170,25 +162,19 @@ func (b *InboundBatch) touch(id int64) *contactTouch {
 // Store.AddEvidence does. Content over 1 MB is refused: store it with
 // Store.AddEvidence, which uploads it in chunks.
 func (b *InboundBatch) AddEvidence(contact ContactRef, in EvidenceInput) (EvidenceRef, error) {
-	if !slices.Contains(EvidenceKinds, in.Kind) {
-		return NoEvidence, fmt.Errorf("crm: evidence kind %q is not one of %v: %w", in.Kind, EvidenceKinds, ErrInvalidInput)
+	if err := checkEvidenceKind(in.Kind); err != nil {
+		return NoEvidence, err
 	}
 	if len(in.Content) > uploadChunk {
 		return NoEvidence, fmt.Errorf("crm: evidence of %d bytes: batches take at most %d (use AddEvidence): %w", len(in.Content), uploadChunk, ErrInvalidInput)
 	}
-	if in.ContentType == "" {
-		in.ContentType = "application/octet-stream"
-	}
-	if in.ReceivedAt.IsZero() {
-		in.ReceivedAt = b.now
-	}
-	meta, err := json.Marshal(orEmpty(in.Metadata))
+	in, meta, err := evidenceFields(in, b.now)
 	if err != nil {
-		return NoEvidence, fmt.Errorf("crm: evidence metadata: %w", err)
+		return NoEvidence, err
 	}
 	ref := EvidenceRef(len(b.evidence))
 	e := newEvidence{contact: contact, kind: in.Kind, sum: sha256.Sum256(in.Content), content: in.Content,
-		contentType: in.ContentType, fileName: in.FileName, metadata: string(meta), receivedAt: in.ReceivedAt}
+		contentType: in.ContentType, fileName: in.FileName, metadata: meta, receivedAt: in.ReceivedAt}
 	b.evidence = append(b.evidence, e)
 	b.event("evidence.added", contact, func(b *InboundBatch) any {
 		return map[string]any{"evidence_id": b.evidenceIDs[ref], "kind": e.kind, "sha256": fmt.Sprintf("%x", e.sum),
@@ -200,14 +186,9 @@ func (b *InboundBatch) AddEvidence(contact ContactRef, in EvidenceInput) (Eviden
 // Grant records a lawful basis whose evidence is ev (NoEvidence: none), as
 // Store.Grant does. in.ContactID and in.EvidenceID are ignored.
 func (b *InboundBatch) Grant(contact ContactRef, ev EvidenceRef, in GrantInput) error {
-	if err := b.s.CheckPurposeKind(in.Purpose, in.Kind); err != nil {
-		return fmt.Errorf("crm: grant: %w", err)
-	}
-	if !slices.Contains(Sources, in.Source) {
-		return fmt.Errorf("crm: grant: source %q is not one of %v: %w", in.Source, Sources, ErrInvalidInput)
-	}
-	if in.ValidFrom.IsZero() {
-		in.ValidFrom = b.now
+	in, err := b.s.grantFields(in, b.now)
+	if err != nil {
+		return err
 	}
 	i := len(b.bases)
 	b.bases = append(b.bases, newBasis{contact: contact, evidence: ev, in: in})
@@ -225,14 +206,9 @@ func (b *InboundBatch) Grant(contact ContactRef, ev EvidenceRef, in GrantInput) 
 // (NoEvidence: none), as Store.LogActivity does. in.ContactID and
 // in.EvidenceID are ignored.
 func (b *InboundBatch) LogActivity(contact ContactRef, ev EvidenceRef, in ActivityInput) error {
-	if !slices.Contains(ActivityKinds, in.Kind) {
-		return fmt.Errorf("crm: activity kind %q is not one of %v: %w", in.Kind, ActivityKinds, ErrInvalidInput)
-	}
-	if strings.TrimSpace(in.Reason) == "" {
-		return fmt.Errorf("crm: activity: a reason is required (why was this person contacted?): %w", ErrInvalidInput)
-	}
-	if in.At.IsZero() {
-		in.At = b.now
+	in, err := activityFields(in, b.now)
+	if err != nil {
+		return err
 	}
 	in.At = in.At.UTC().Truncate(time.Microsecond)
 	i := len(b.activities)
