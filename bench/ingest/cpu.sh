@@ -17,6 +17,7 @@ N=${1:-20000}
 RUNS=${2:-2}
 shift $(( $# < 2 ? $# : 2 ))
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$ROOT/bench/ingest/common.sh"
 W=$(mktemp -d /tmp/basis-bench-cpu.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$W"' EXIT
 ADMIN=${BENCH_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}
@@ -34,13 +35,7 @@ fi
 
 coproc IMAPD { "$W/imapd" -n "$N"; }
 read -r HOST PORT USER PASS COUNT <&"${IMAPD[0]}"
-cat > "$W/basis.yaml" <<YAML
-data_dir: $W/var
-organization: { staff_domains: [acme-srl.it] }
-mailin:
-  accounts:
-    - { name: shared, host: $HOST, port: $PORT, tls: none, username: "$USER", password: "$PASS", mailbox: INBOX, after: flag }
-YAML
+write_config "$W" "$HOST" "$PORT" "$USER" "$PASS"
 
 # sample: until $W/stop exists, record the utime+stime ticks of every
 # process whose title names the database: its backends, and apart the

@@ -16,6 +16,7 @@ set -euo pipefail
 N=${1:-20000}
 RUNS=${2:-3}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$ROOT/bench/ingest/common.sh"
 W=$(mktemp -d /tmp/basis-bench-ingest.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$W"' EXIT
 ADMIN=${BENCH_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}
@@ -32,16 +33,6 @@ median() { sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
 
 echo "building basis and imapd"
 (cd "$ROOT" && go build -o "$W/basis" ./cmd/basis && go build -o "$W/imapd" ./bench/ingest/imapd)
-
-config() {
-  cat > "$W/basis.yaml" <<YAML
-data_dir: $W/var
-organization: { staff_domains: [acme-srl.it] }
-mailin:
-  accounts:
-    - { name: shared, host: $HOST, port: $PORT, tls: none, username: "$USER", password: "$PASS", mailbox: INBOX, after: flag }
-YAML
-}
 
 fresh_db() {
   psql -q "$ADMIN" -c "DROP DATABASE IF EXISTS $DBNAME" -c "CREATE DATABASE $DBNAME" >/dev/null
@@ -102,7 +93,7 @@ echo "filling a private Dovecot with $N messages"
 coproc IMAPD { "$W/imapd" -n "$N"; }
 read -r HOST PORT USER PASS COUNT <&"${IMAPD[0]}"
 [ "$COUNT" = "$N" ] || { echo "Dovecot holds $COUNT messages, want $N"; exit 1; }
-config
+write_config "$W" "$HOST" "$PORT" "$USER" "$PASS"
 
 mb=(); bs=(); rss=()
 for r in $(seq "$RUNS"); do
@@ -124,7 +115,7 @@ eval "exec ${IMAPD[1]}>&-"; wait "$IMAPD_PID" 2>/dev/null || true
 echo "one 40 MB message"
 coproc IMAPD { "$W/imapd" -big 40; }
 read -r HOST PORT USER PASS COUNT <&"${IMAPD[0]}"
-config
+write_config "$W" "$HOST" "$PORT" "$USER" "$PASS"
 basis_run
 printf '40 MB message: basis ingest --once %.2fs, max RSS %d MB  load %s\n' "$b" "$((k / 1024))" "$(load)"
 echo "  $(tail -n 1 "$W/ingest.out")"

@@ -15,6 +15,7 @@ set -euo pipefail
 N=${1:-20000}
 RUNS=${2:-3}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$ROOT/bench/send/common.sh"
 W=$(mktemp -d /tmp/basis-bench-cpu.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$W"' EXIT
 PORT=${SINK_PORT:-12027}
@@ -23,25 +24,8 @@ TPL=${BENCH_TEMPLATE:-basis_cpu_tpl_$N}
 export BASIS_SECRET_KEY=bench-secret-key-0123456789abcdef0123
 BIN=${BASIS_BIN:-$W/basis}
 [ -n "${BASIS_BIN:-}" ] || (cd "$ROOT" && go build -o "$BIN" ./cmd/basis)
-python3 - "$W" <<'PY' # the ~4 KB text of run.sh
-import sys, random
-random.seed(1)
-words = "preventivo fornitura consegna impianto offerta cliente ordine magazzino listino sconto qualità servizio assistenza tecnico progetto".split()
-lines = []
-while sum(len(l) + 1 for l in lines) < 3800:
-    lines.append(" ".join(random.choice(words) for _ in range(11)))
-open(sys.argv[1] + "/text.txt", "w").write("Ciao {{.FirstName}},\n\n" + "\n".join(lines) + "\n")
-PY
-cat > "$W/basis.yaml" <<YAML
-data_dir: $W/var
-web: { base_url: "https://crm.acme-srl.it" }
-mailout:
-  smtp: { host: 127.0.0.1, port: $PORT, tls: none }
-  from: "Acme S.r.l. <info@acme-srl.it>"
-  unsubscribe_mailto: "unsubscribe@acme-srl.it"
-  rate_per_second: 0
-  concurrency: 10
-YAML
+write_body "$W" # the ~4 KB text of run.sh
+write_config "$W" "$PORT" 10
 basis() { "$BIN" -c "$W/basis.yaml" "$@"; }
 if ! psql -Atq "$PG/postgres" -c "SELECT 1 FROM pg_database WHERE datname = '$TPL'" | grep -q 1; then
   echo "template $TPL: importing $N contacts"

@@ -14,6 +14,7 @@ set -euo pipefail
 N=${1:-20000}
 SESS=10
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$ROOT/bench/send/common.sh"
 W=$(mktemp -d /tmp/basis-bench-send.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$W"' EXIT
 PORT=${SINK_PORT:-12026}
@@ -30,43 +31,16 @@ now() { date +%s.%N; }
 echo "building basis"
 (cd "$ROOT" && go build -o "$W/basis" ./cmd/basis)
 
-# A ~4 KB message body, the same size for both senders.
-python3 - "$W" <<'PY'
-import sys, random
-random.seed(1)
-words = "preventivo fornitura consegna impianto offerta cliente ordine magazzino listino sconto qualità servizio assistenza tecnico progetto".split()
-lines = []
-while sum(len(l) + 1 for l in lines) < 3800:
-    lines.append(" ".join(random.choice(words) for _ in range(11)))
-body = "\n".join(lines) + "\n"
-open(sys.argv[1] + "/text.txt", "w").write("Ciao {{.FirstName}},\n\n" + body)
-open(sys.argv[1] + "/msg.txt", "w").write(
-    "From: Acme <info@acme-srl.it>\nTo: customer@example.com\nSubject: Novità\nMessage-ID: <bench@acme-srl.it>\n\n" + body)
-PY
+write_body "$W" # a ~4 KB message body, the same size for both senders
 
 openssl genpkey -algorithm ed25519 -out "$W/ed25519.pem" 2>/dev/null
 openssl genpkey -algorithm rsa -pkeyopt rsa_keygen_bits:2048 -out "$W/rsa.pem" 2>/dev/null
 
-config() { # $1 = dkim key file or ""
-  cat > "$W/basis.yaml" <<YAML
-data_dir: $W/var
-web: { base_url: "https://crm.acme-srl.it" }
-mailout:
-  smtp: { host: 127.0.0.1, port: $PORT, tls: none }
-  from: "Acme S.r.l. <info@acme-srl.it>"
-  unsubscribe_mailto: "unsubscribe@acme-srl.it"
-  rate_per_second: 0
-  concurrency: $SESS
-YAML
-  if [ -n "$1" ]; then
-    printf '  dkim: { domain: acme-srl.it, selector: bench, private_key_file: %s }\n' "$1" >> "$W/basis.yaml"
-  fi
-}
 basis() { "$W/basis" -c "$W/basis.yaml" "$@"; }
 
 echo "database $DBNAME: $N contacts with a marketing basis"
 psql -q "$ADMIN" -c "DROP DATABASE IF EXISTS $DBNAME WITH (FORCE)" -c "CREATE DATABASE $DBNAME"
-config ""
+write_config "$W" "$PORT" "$SESS"
 basis migrate >/dev/null
 { echo "email,name,company,phone"; for i in $(seq -w 1 "$N"); do echo "person$i@example.com,Person $i,,"; done; } > "$W/audience.csv"
 basis contacts import "$W/audience.csv" --purpose marketing --basis soft_opt_in --source customer_relationship --reason "bench audience" >/dev/null
@@ -85,7 +59,7 @@ stop_sink() { # prints the number of messages the sink counted
 }
 
 run_basis() { # $1 = label, $2 = dkim key or ""
-  config "$2"
+  write_config "$W" "$PORT" "$SESS" "$2"
   id=$(basis campaign create --name "bench $1" --purpose marketing --subject "Novità per {{.FirstName}}" --text "$W/text.txt")
   basis campaign schedule "$id" --at now >/dev/null
   start_sink
