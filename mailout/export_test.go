@@ -7,3 +7,6 @@ func (m *Mailer) ExpireNoticeSweep() {
 	defer m.sweep.mu.Unlock()
 	m.sweep.fullAt = m.sweep.fullAt.AddDate(-1, 0, 0)
 }
+
+// InlineParams is inlineParams, for its test.
+var InlineParams = inlineParams

@@ -110,8 +110,13 @@ func (m *Mailer) claimLoop(ctx context.Context, owner int64, jobs chan<- *job, c
 	if err := m.db.GetContext(ctx, &cutoff, `SELECT now()`); err != nil {
 		return fmt.Errorf("mailout: %w", err)
 	}
+	c, err := m.newClaimer(ctx, owner, m.cfg.BatchSize, cutoff)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
 	for ctx.Err() == nil && configErr.Load() == nil {
-		batch, skipped, err := m.claim(ctx, owner, m.cfg.BatchSize, cutoff)
+		batch, skipped, err := c.claim(ctx)
 		if err != nil {
 			return err
 		}
