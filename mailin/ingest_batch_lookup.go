@@ -64,7 +64,7 @@ func knownMessageIDs(ctx context.Context, q sqlx.QueryerContext, ids []string) (
 	err = sqlx.SelectContext(ctx, q, &rows, `
 		SELECT message_id, COALESCE(contact_id, 0) AS contact_id, true AS inbound FROM inbound_messages WHERE message_id = ANY($1)
 		UNION ALL
-		SELECT message_id, contact_id, false FROM outbox WHERE message_id = ANY($2) OR message_id = ANY($1)`,
+		SELECT message_id, contact_id, false FROM outbox WHERE message_id <> '' AND (message_id = ANY($2) OR message_id = ANY($1))`,
 		pqStrings(ids), pqStrings(bracketed))
 	if err != nil {
 		return nil, nil, fmt.Errorf("mailin: thread lookup of %d Message-IDs: %w", len(ids), err)
