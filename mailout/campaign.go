@@ -114,6 +114,18 @@ func (m *Mailer) Campaigns(ctx context.Context) ([]Campaign, error) {
 	return out, nil
 }
 
+// ActiveCampaigns returns the running and scheduled campaigns, newest
+// first: what the dashboard shows. The others (drafts, done, cancelled)
+// outnumber them more every month, so they are left out in SQL.
+func (m *Mailer) ActiveCampaigns(ctx context.Context) ([]Campaign, error) {
+	out := []Campaign{}
+	q := `SELECT ` + campaignColumns + ` FROM campaigns WHERE status IN ('running', 'scheduled') ORDER BY id DESC`
+	if err := m.db.SelectContext(ctx, &out, q); err != nil {
+		return nil, fmt.Errorf("mailout: active campaigns: %w", err)
+	}
+	return out, nil
+}
+
 // CampaignReport is a campaign with its progress.
 type CampaignReport struct {
 	Campaign

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"context"
-	"fmt"
 	"net/http"
 
 	"github.com/basis-crm/basis/crm"
@@ -14,7 +12,7 @@ type dashboardData struct {
 	Leads            []reviewRow
 	Flagged          int64
 	Overdue          mailout.OverdueSummary
-	CampaignsRunning []dashboardCampaign
+	CampaignsRunning []mailout.Campaign
 	Mail             bool
 }
 
@@ -56,25 +54,6 @@ func (s *Server) mailDashboard(r *http.Request, d *dashboardData) error {
 	if d.Overdue, err = s.mailer.NoticesOverdueSummary(r.Context(), overdueCountCap, 10); err != nil {
 		return err
 	}
-	d.CampaignsRunning, err = s.campaignsRunning(r.Context())
+	d.CampaignsRunning, err = s.mailer.ActiveCampaigns(r.Context())
 	return err
-}
-
-// dashboardCampaign is a campaign as the dashboard lists it.
-type dashboardCampaign struct {
-	ID     int64  `db:"id"`
-	Name   string `db:"name"`
-	Status string `db:"status"`
-}
-
-// campaignsRunning returns the running and scheduled campaigns, newest
-// first: the dashboard shows those alone, and the others (drafts, done,
-// cancelled) outnumber them more every month.
-func (s *Server) campaignsRunning(ctx context.Context) ([]dashboardCampaign, error) {
-	const q = `SELECT id, name, status FROM campaigns WHERE status IN ('running', 'scheduled') ORDER BY id DESC`
-	var out []dashboardCampaign
-	if err := s.store.DB().SelectContext(ctx, &out, q); err != nil {
-		return nil, fmt.Errorf("web: dashboard: running campaigns: %w", err)
-	}
-	return out, nil
 }
