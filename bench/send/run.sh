@@ -62,6 +62,7 @@ run_basis() { # $1 = label, $2 = dkim key or ""
   write_config "$W" "$PORT" "$SESS" "$2"
   id=$(basis campaign create --name "bench $1" --purpose marketing --subject "Novità per {{.FirstName}}" --text "$W/text.txt")
   basis campaign schedule "$id" --at now >/dev/null
+  psql -q "$ADMIN" -c CHECKPOINT # the same full-page images in every run's WAL
   start_sink
   t0=$(now); out=$(basis send --once); t=$(echo "$(now) - $t0" | bc)
   got=$(stop_sink)
