@@ -70,10 +70,10 @@ func (m *Mailer) CreateCampaign(ctx context.Context, in CampaignInput) (Campaign
 	if strings.TrimSpace(in.Subject) == "" {
 		return Campaign{}, fmt.Errorf("mailout: campaign %q: the subject is empty: %w", in.Name, crm.ErrInvalidInput)
 	}
-	if _, err := ParseTemplate(in.Subject, ""); err != nil {
-		return Campaign{}, fmt.Errorf("mailout: campaign %q: subject: %w", in.Name, err)
+	if _, err := parseTemplate("subject", in.Subject, ""); err != nil {
+		return Campaign{}, fmt.Errorf("mailout: campaign %q: %w", in.Name, err)
 	}
-	if _, err := ParseTemplate(in.Text, in.HTML); err != nil {
+	if _, err := parseTemplate("text", in.Text, in.HTML); err != nil {
 		return Campaign{}, fmt.Errorf("mailout: campaign %q: %w", in.Name, err)
 	}
 	if err := in.Segment.validate(); err != nil {

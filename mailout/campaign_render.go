@@ -35,11 +35,11 @@ func (m *Mailer) parsedCampaign(ctx context.Context, id int64) (*parsedCampaign,
 		return nil, err
 	}
 	p := &parsedCampaign{c: c}
-	if p.subject, err = ParseTemplate(c.Subject, ""); err != nil {
-		return nil, err
+	if p.subject, err = parseTemplate("subject", c.Subject, ""); err != nil {
+		return nil, fmt.Errorf("mailout: campaign %d: %w", id, err)
 	}
-	if p.body, err = ParseTemplate(c.Text, c.HTML); err != nil {
-		return nil, err
+	if p.body, err = parseTemplate("text", c.Text, c.HTML); err != nil {
+		return nil, fmt.Errorf("mailout: campaign %d: %w", id, err)
 	}
 	if m.templates.m == nil {
 		m.templates.m = map[int64]*parsedCampaign{}

@@ -49,22 +49,35 @@ type Template struct {
 // as {{.Nmae}} is an error now, naming the field and the line, and not a
 // blank in every message.
 func ParseTemplate(text, html string) (*Template, error) {
+	t, err := parseTemplate("text", text, html)
+	if err != nil {
+		return nil, fmt.Errorf("mailout: %w", err)
+	}
+	return t, nil
+}
+
+// templateSyntaxHelp is the fix offered for a template that does not parse.
+const templateSyntaxHelp = "fix the {{ }} there: a field is written {{.FirstName}}, and every {{if}}, {{range}} and {{with}} needs its {{end}}"
+
+// parseTemplate is ParseTemplate with the text template named name
+// ("text", "subject"), as errors show it.
+func parseTemplate(name, text, html string) (*Template, error) {
 	if strings.TrimSpace(text) == "" {
-		return nil, fmt.Errorf("mailout: template: the text body is empty")
+		return nil, fmt.Errorf("template %s: empty (write the message; only the HTML body is optional)", name)
 	}
 	t := &Template{}
 	var err error
-	t.text, err = texttemplate.New("text").Option("missingkey=error").Parse(text)
+	t.text, err = texttemplate.New(name).Option("missingkey=error").Parse(text)
 	if err != nil {
-		return nil, fmt.Errorf("mailout: %w", err)
+		return nil, fmt.Errorf("%w (%s)", err, templateSyntaxHelp)
 	}
 	if html != "" {
 		t.html, err = htmltemplate.New("html").Option("missingkey=error").Parse(html)
 		if err != nil {
-			return nil, fmt.Errorf("mailout: %w", err)
+			return nil, fmt.Errorf("%w (%s)", err, templateSyntaxHelp)
 		}
 	}
-	if err := t.Validate(); err != nil {
+	if err := t.validate(); err != nil {
 		return nil, err
 	}
 	return t, nil
@@ -73,6 +86,13 @@ func ParseTemplate(text, html string) (*Template, error) {
 // Validate checks that every field the templates name exists in
 // TemplateData, in every branch, and that both render SampleTemplateData.
 func (t *Template) Validate() error {
+	if err := t.validate(); err != nil {
+		return fmt.Errorf("mailout: %w", err)
+	}
+	return nil
+}
+
+func (t *Template) validate() error {
 	for _, tt := range t.text.Templates() {
 		if err := checkFields(tt.Tree); err != nil {
 			return err
@@ -85,17 +105,24 @@ func (t *Template) Validate() error {
 			}
 		}
 	}
-	if _, _, err := t.Render(SampleTemplateData()); err != nil {
-		return err
+	if _, _, err := t.render(SampleTemplateData()); err != nil {
+		return fmt.Errorf("%w (the template fails for a sample contact: use the fields as they are, e.g. {{.FirstName}}, not a field of a field)", err)
 	}
 	return nil
 }
 
 // Render executes the templates with d; html is "" without an HTML body.
 func (t *Template) Render(d TemplateData) (text, html string, err error) {
+	if text, html, err = t.render(d); err != nil {
+		return "", "", fmt.Errorf("mailout: %w", err)
+	}
+	return text, html, nil
+}
+
+func (t *Template) render(d TemplateData) (text, html string, err error) {
 	var b strings.Builder
 	if err := t.text.Execute(&b, d); err != nil {
-		return "", "", fmt.Errorf("mailout: %w", err)
+		return "", "", err
 	}
 	text = b.String()
 	if t.html == nil {
@@ -103,7 +130,7 @@ func (t *Template) Render(d TemplateData) (text, html string, err error) {
 	}
 	b.Reset()
 	if err := t.html.Execute(&b, d); err != nil {
-		return "", "", fmt.Errorf("mailout: %w", err)
+		return "", "", err
 	}
 	return text, b.String(), nil
 }
@@ -138,7 +165,7 @@ func checkFields(tree *parse.Tree) error {
 			return nil
 		}
 		loc, _ := tree.ErrorContext(n)
-		return fmt.Errorf("mailout: template %s: unknown field %q (known fields: %s)",
+		return fmt.Errorf("template %s names {{.%s}}, which contacts do not have; known fields: %s",
 			loc, ident[0], strings.Join(fieldNames(), ", "))
 	}
 	walk = func(n parse.Node, dotIsData bool) error {

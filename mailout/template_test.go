@@ -31,30 +31,32 @@ func TestTemplateRefusesUnknownFieldNamingFieldAndLine(t *testing.T) {
 	cases := []struct {
 		name, text, html, want string
 	}{
-		{"text typo", "Ciao\n{{.Nmae}}\n", "", `template text:2:2: unknown field "Nmae"`},
+		{"text typo", "Ciao\n{{.Nmae}}\n", "", "mailout: template text:2:2 names {{.Nmae}}, which contacts do not have; known fields: Name, FirstName, LastName, Email"},
 		{"in untaken branch", "Ciao\n\n{{if eq .Language \"xx\"}}{{.Nmae}}{{end}}", "", `text:3:`},
-		{"in else", "{{if .Name}}x{{else}}{{.Compnay}}{{end}}", "", `unknown field "Compnay"`},
-		{"dollar inside range", "{{range .Name}}{{$.Nmae}}{{end}}", "", `unknown field "Nmae"`},
-		{"html typo", "ok", "<p>\n{{.FirstNmae}}</p>", `template html:2:2: unknown field "FirstNmae"`},
-		{"in defined template", `{{define "x"}}{{.Nope}}{{end}}{{template "x" .}}`, "", `unknown field "Nope"`},
+		{"in else", "{{if .Name}}x{{else}}{{.Compnay}}{{end}}", "", "names {{.Compnay}}, which contacts do not have"},
+		{"dollar inside range", "{{range .Name}}{{$.Nmae}}{{end}}", "", "names {{.Nmae}}"},
+		{"html typo", "ok", "<p>\n{{.FirstNmae}}</p>", "template html:2:2 names {{.FirstNmae}}"},
+		{"in defined template", `{{define "x"}}{{.Nope}}{{end}}{{template "x" .}}`, "", "names {{.Nope}}"},
 	}
 	for _, tc := range cases {
 		_, err := ParseTemplate(tc.text, tc.html)
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s: got %v, want %q", tc.name, err, tc.want)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "known fields: ") {
+			t.Errorf("%s: got %v, want %q and the known fields", tc.name, err, tc.want)
 		}
 	}
 }
 
 func TestTemplateRefusesSyntaxErrorsAndEmptyText(t *testing.T) {
-	for _, tc := range []struct{ text, html string }{
-		{"{{.Name", ""},
-		{"ok", "{{if .Name}}"},
-		{"  \n", ""},
-		{"{{.Name.First}}", ""}, // a field of a string: fails on the sample
+	const fix = "(fix the {{ }} there: a field is written {{.FirstName}}, and every {{if}}, {{range}} and {{with}} needs its {{end}})"
+	for _, tc := range []struct{ text, html, want string }{
+		{"{{.Name", "", "mailout: template: text:1: unclosed action " + fix},
+		{"ok", "{{if .Name}}", "html:1: unexpected EOF " + fix},
+		{"  \n", "", "mailout: template text: empty (write the message; only the HTML body is optional)"},
+		{"{{.Name.First}}", "", "can't evaluate field First in type string (the template fails for a sample contact"},
 	} {
-		if _, err := ParseTemplate(tc.text, tc.html); err == nil {
-			t.Errorf("ParseTemplate(%q, %q) succeeded", tc.text, tc.html)
+		_, err := ParseTemplate(tc.text, tc.html)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("ParseTemplate(%q, %q): got %v, want %q", tc.text, tc.html, err, tc.want)
 		}
 	}
 }
