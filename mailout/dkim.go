@@ -3,6 +3,8 @@ package mailout
 import (
 	"bytes"
 	"crypto"
+	"crypto/ecdh"
+	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
 	"crypto/x509"
@@ -33,11 +35,11 @@ type DKIMSigner struct {
 // Ed25519 (PKCS#8). Errors name the setting and the file.
 func LoadDKIM(domain, selector, keyFile string) (*DKIMSigner, error) {
 	if keyFile == "" {
-		return nil, errors.New("mailout.dkim.private_key_file is empty")
+		return nil, errors.New("mailout.dkim.private_key_file is empty (set it to a PEM private key, or leave mailout.dkim.domain empty to send unsigned)")
 	}
 	data, err := os.ReadFile(keyFile)
 	if err != nil {
-		return nil, fmt.Errorf("mailout.dkim.private_key_file %s: %w", keyFile, err)
+		return nil, fmt.Errorf("mailout.dkim.private_key_file %s: %w (check the path and that basis may read it)", keyFile, err)
 	}
 	key, err := parseDKIMKey(data)
 	if err != nil {
@@ -50,10 +52,10 @@ func LoadDKIM(domain, selector, keyFile string) (*DKIMSigner, error) {
 // ed25519.PrivateKey.
 func NewDKIMSigner(domain, selector string, key crypto.Signer) (*DKIMSigner, error) {
 	if domain == "" {
-		return nil, errors.New("mailout.dkim.domain is empty")
+		return nil, errors.New("mailout.dkim.domain is empty (set the signing domain, e.g. acme-srl.it)")
 	}
 	if selector == "" {
-		return nil, errors.New("mailout.dkim.selector is empty")
+		return nil, errors.New("mailout.dkim.selector is empty (set the selector whose key is published at SELECTOR._domainkey.DOMAIN)")
 	}
 	if k, ok := key.(*rsa.PrivateKey); ok && k.N.BitLen() < 1024 {
 		return nil, fmt.Errorf("mailout.dkim: RSA key of %d bits is too short (use 2048)", k.N.BitLen())
@@ -68,22 +70,37 @@ func NewDKIMSigner(domain, selector string, key crypto.Signer) (*DKIMSigner, err
 	}}, nil
 }
 
+// genKeyHint says how to make a key LoadDKIM accepts.
+const genKeyHint = "openssl genpkey -algorithm ed25519 -out dkim.pem"
+
+// keyKind names a parsed private key's algorithm for an error message.
+func keyKind(k any) string {
+	switch k.(type) {
+	case *ecdsa.PrivateKey:
+		return "ECDSA"
+	case *ecdh.PrivateKey:
+		return "ECDH (X25519)"
+	default:
+		return fmt.Sprintf("%T", k)
+	}
+}
+
 func parseDKIMKey(data []byte) (crypto.Signer, error) {
 	block, _ := pem.Decode(data)
 	if block == nil {
-		return nil, errors.New("not a PEM file")
+		return nil, errors.New("not a PEM file (want a PEM private key, e.g. from " + genKeyHint + ")")
 	}
 	switch block.Type {
 	case "RSA PRIVATE KEY":
 		k, err := x509.ParsePKCS1PrivateKey(block.Bytes)
 		if err != nil {
-			return nil, fmt.Errorf("bad RSA private key: %w", err)
+			return nil, fmt.Errorf("bad RSA private key: %w (the file is damaged: export the key again)", err)
 		}
 		return k, nil
 	case "PRIVATE KEY":
 		k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
 		if err != nil {
-			return nil, fmt.Errorf("bad PKCS#8 private key: %w", err)
+			return nil, fmt.Errorf("bad PKCS#8 private key: %w (the file is damaged: export the key again)", err)
 		}
 		switch k := k.(type) {
 		case *rsa.PrivateKey:
@@ -91,10 +108,10 @@ func parseDKIMKey(data []byte) (crypto.Signer, error) {
 		case ed25519.PrivateKey:
 			return k, nil
 		default:
-			return nil, fmt.Errorf("unsupported key type %T (use RSA or Ed25519)", k)
+			return nil, fmt.Errorf("unsupported key type %s (DKIM signs with RSA or Ed25519: %s)", keyKind(k), genKeyHint)
 		}
 	default:
-		return nil, fmt.Errorf("unsupported key type: PEM block %q (want \"PRIVATE KEY\" or \"RSA PRIVATE KEY\")", block.Type)
+		return nil, fmt.Errorf("unsupported key type: PEM block %q (want \"PRIVATE KEY\" or \"RSA PRIVATE KEY\", an RSA or Ed25519 private key: %s)", block.Type, genKeyHint)
 	}
 }
 

@@ -147,15 +147,22 @@ func TestLoadDKIMErrorsNameFileAndProblem(t *testing.T) {
 	}
 	notPEM := filepath.Join(t.TempDir(), "key.txt")
 	os.WriteFile(notPEM, []byte("hello"), 0o600)
+	pub, err := x509.MarshalPKIXPublicKey(testEd25519Key(t).Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const gen = "openssl genpkey -algorithm ed25519 -out dkim.pem"
 	cases := []struct {
 		file string
 		want string
 	}{
-		{notPEM, "not a PEM file"},
-		{writeKey(t, "PRIVATE KEY", pkcs8(t, ec)), "unsupported key type"},
-		{writeKey(t, "EC PRIVATE KEY", []byte{1}), "unsupported key type"},
-		{writeKey(t, "RSA PRIVATE KEY", []byte{1, 2, 3}), "bad RSA private key"},
-		{filepath.Join(t.TempDir(), "missing.pem"), "no such file"},
+		{notPEM, "not a PEM file (want a PEM private key, e.g. from " + gen + ")"},
+		{writeKey(t, "PRIVATE KEY", pkcs8(t, ec)), "unsupported key type ECDSA (DKIM signs with RSA or Ed25519: " + gen + ")"},
+		{writeKey(t, "EC PRIVATE KEY", []byte{1}), `unsupported key type: PEM block "EC PRIVATE KEY" (want "PRIVATE KEY" or "RSA PRIVATE KEY", an RSA or Ed25519 private key`},
+		{writeKey(t, "PUBLIC KEY", pub), `unsupported key type: PEM block "PUBLIC KEY"`},
+		{writeKey(t, "RSA PRIVATE KEY", []byte{1, 2, 3}), "(the file is damaged: export the key again)"},
+		{writeKey(t, "PRIVATE KEY", []byte{1, 2, 3}), "bad PKCS#8 private key"},
+		{filepath.Join(t.TempDir(), "missing.pem"), "no such file or directory (check the path and that basis may read it)"},
 	}
 	for _, tc := range cases {
 		_, err := LoadDKIM("acme-srl.it", "sel1", tc.file)
@@ -163,7 +170,14 @@ func TestLoadDKIMErrorsNameFileAndProblem(t *testing.T) {
 			t.Errorf("%s: got %v, want %q naming the file", tc.file, err, tc.want)
 		}
 	}
-	if _, err := LoadDKIM("", "sel1", writeKey(t, "PRIVATE KEY", pkcs8(t, testEd25519Key(t)))); err == nil || !strings.Contains(err.Error(), "mailout.dkim.domain") {
-		t.Errorf("empty domain: %v", err)
+	ed := writeKey(t, "PRIVATE KEY", pkcs8(t, testEd25519Key(t)))
+	for _, tc := range []struct{ domain, selector, file, want string }{
+		{"", "sel1", ed, "mailout.dkim.domain is empty (set the signing domain"},
+		{"acme-srl.it", "", ed, "mailout.dkim.selector is empty (set the selector"},
+		{"acme-srl.it", "sel1", "", "mailout.dkim.private_key_file is empty (set it to a PEM private key, or leave mailout.dkim.domain empty"},
+	} {
+		if _, err := LoadDKIM(tc.domain, tc.selector, tc.file); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("LoadDKIM(%q, %q, %q): got %v, want %q", tc.domain, tc.selector, tc.file, err, tc.want)
+		}
 	}
 }
