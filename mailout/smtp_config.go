@@ -46,10 +46,10 @@ func (c SMTPConfig) Addr() string {
 // Validate checks the settings a person writes, naming the one to fix.
 func (c SMTPConfig) Validate() error {
 	if c.Host == "" {
-		return fmt.Errorf("mailout.smtp.host is empty")
+		return fmt.Errorf("mailout.smtp.host is empty (set the SMTP submission server, e.g. smtp.example.com)")
 	}
 	if c.Port <= 0 || c.Port > 65535 {
-		return fmt.Errorf("mailout.smtp.port: %d is not a TCP port", c.Port)
+		return fmt.Errorf("mailout.smtp.port: %d is not a TCP port (use 587 with tls: starttls, 465 with tls: implicit)", c.Port)
 	}
 	switch c.TLS {
 	case TLSImplicit, TLSStartTLS:
@@ -58,13 +58,13 @@ func (c SMTPConfig) Validate() error {
 			return fmt.Errorf("mailout.smtp.tls: \"none\" is only allowed for a loopback host, not %q (use starttls or implicit)", c.Host)
 		}
 	default:
-		return fmt.Errorf("mailout.smtp.tls: %q is not one of implicit, starttls, none", c.TLS)
+		return fmt.Errorf("mailout.smtp.tls: %q is not one of implicit, starttls, none (implicit for port 465, starttls for 587)", c.TLS)
 	}
 	if c.Password != "" && c.Username == "" {
-		return fmt.Errorf("mailout.smtp.password is set but mailout.smtp.username is empty")
+		return fmt.Errorf("mailout.smtp.password is set but mailout.smtp.username is empty (set the username, or remove the password)")
 	}
 	if c.Concurrency < 0 {
-		return fmt.Errorf("mailout.concurrency: %d must be at least 1", c.Concurrency)
+		return fmt.Errorf("mailout.concurrency: %d must be at least 1 (the number of SMTP connections, e.g. 4)", c.Concurrency)
 	}
 	if c.RatePerSecond < 0 {
 		return fmt.Errorf("mailout.rate_per_second: %g must be 0 (unlimited) or more", c.RatePerSecond)
