@@ -74,19 +74,7 @@ func (m *Mailer) SendDue(ctx context.Context) (Counts, error) {
 		workers.Add(1)
 		go func() {
 			defer workers.Done()
-			for j := range jobs {
-				if configErr.Load() != nil || ctx.Err() != nil {
-					results <- result{job: j, err: errRequeue}
-					continue
-				}
-				r := m.sendJob(ctx, sender, j)
-				var se *SendError
-				if errors.As(r.err, &se) && se.Config {
-					e := r.err
-					configErr.CompareAndSwap(nil, &e)
-				}
-				results <- r
-			}
+			m.sendJobs(ctx, sender, jobs, results, &configErr)
 		}()
 	}
 	finished := make(chan error, 1)
@@ -102,6 +90,63 @@ func (m *Mailer) SendDue(ctx context.Context) (Counts, error) {
 		return counts, fmt.Errorf("%w: %v", ErrConfig, *p)
 	}
 	return counts, errors.Join(claimErr, recErr)
+}
+
+// sendJobs is one worker: it sends jobs over one connection of sender,
+// each message's body in the same write as the next one's envelope when
+// the next is ready (Stream), and passes every outcome to results. Once
+// the settings are known to be wrong, or ctx ends, jobs go back unsent.
+func (m *Mailer) sendJobs(ctx context.Context, sender *Sender, jobs <-chan *job, results chan<- result, configErr *atomic.Pointer[error]) {
+	stream, err := sender.Stream(ctx)
+	if err != nil { // ctx ended while waiting for a connection
+		for j := range jobs {
+			results <- result{job: j, err: errRequeue}
+		}
+		return
+	}
+	report := func(outs []Outcome) {
+		for _, o := range outs {
+			r := o.Tag.(result)
+			r.err, r.at = o.Err, time.Now()
+			var se *SendError
+			if errors.As(r.err, &se) && se.Config {
+				e := r.err
+				configErr.CompareAndSwap(nil, &e)
+			}
+			results <- r
+		}
+	}
+	defer func() { report(stream.Close()) }()
+	for {
+		j, ok := nextJob(jobs, func() { report(stream.Flush()) })
+		if !ok {
+			return
+		}
+		if configErr.Load() != nil || ctx.Err() != nil {
+			results <- result{job: j, err: errRequeue}
+			continue
+		}
+		r, envelopeFrom := m.buildJob(ctx, j)
+		if r.err != nil {
+			results <- r
+			continue
+		}
+		report(stream.Send(ctx, envelopeFrom, j.Email, r.raw, r))
+	}
+}
+
+// nextJob takes the next job; when none is ready it calls idle first (a
+// worker sends its pending body rather than hold it for a job that is not
+// there).
+func nextJob(jobs <-chan *job, idle func()) (*job, bool) {
+	select {
+	case j, ok := <-jobs:
+		return j, ok
+	default:
+	}
+	idle()
+	j, ok := <-jobs
+	return j, ok
 }
 
 // claimLoop feeds jobs until nothing is due.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // errRequeue marks a job not attempted (the run stopped on a configuration
@@ -20,24 +19,25 @@ type renderError struct{ err error }
 func (e renderError) Error() string { return e.err.Error() }
 func (e renderError) Unwrap() error { return e.err }
 
-// sendJob builds, signs and sends one message.
-func (m *Mailer) sendJob(ctx context.Context, s *Sender, j *job) result {
+// buildJob renders, composes and signs the message of one job; it
+// returns the result to complete once sent (a renderError when the message
+// could not be built) and the envelope sender.
+func (m *Mailer) buildJob(ctx context.Context, j *job) (result, string) {
 	d, err := m.draft(ctx, j)
 	if err != nil {
-		return result{job: j, err: renderError{err}}
+		return result{job: j, err: renderError{err}}, ""
 	}
 	c, err := m.composer.Compose(d)
 	if err != nil {
-		return result{job: j, err: renderError{err}}
+		return result{job: j, err: renderError{err}}, ""
 	}
 	raw := c.Raw
 	if m.cfg.DKIM != nil {
 		if raw, err = m.cfg.DKIM.Sign(raw); err != nil {
-			return result{job: j, err: renderError{err}}
+			return result{job: j, err: renderError{err}}, ""
 		}
 	}
-	err = s.Send(ctx, c.EnvelopeFrom, j.Email, raw)
-	return result{job: j, raw: raw, mid: c.MessageID, subject: d.Subject, at: time.Now(), err: err}
+	return result{job: j, raw: raw, mid: c.MessageID, subject: d.Subject}, c.EnvelopeFrom
 }
 
 // draft renders the message of one job.

@@ -42,14 +42,24 @@ func (l *rateLimiter) reserve() time.Duration {
 // Wait blocks until the caller may send, or ctx ends. A slot reserved by a
 // cancelled Wait is not given back.
 func (l *rateLimiter) Wait(ctx context.Context) error {
+	return sleep(ctx, l.delay())
+}
+
+// delay reserves the next slot and returns how long to wait for it; 0 for
+// a nil limiter.
+func (l *rateLimiter) delay() time.Duration {
 	if l == nil {
-		return nil
+		return 0
 	}
-	wait := l.reserve()
-	if wait <= 0 {
+	return l.reserve()
+}
+
+// sleep waits for d, or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
 		return ctx.Err()
 	}
-	t := time.NewTimer(wait)
+	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:

@@ -14,7 +14,6 @@ package mailout
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"sync"
 
@@ -90,26 +89,39 @@ func (s *Sender) Send(ctx context.Context, envelopeFrom, to string, raw []byte) 
 	if err := s.limit.Wait(ctx); err != nil {
 		return err
 	}
-	reused := sl.client != nil
+	return s.sendReusing(ctx, sl, sl.client != nil, envelopeFrom, to, raw)
+}
+
+// sendReusing runs one transaction on sl. On a reused connection, a
+// failure at MAIL without a reply is a connection the server closed while
+// it was idle, before any of the message was sent: the message is sent
+// again, once, on a fresh connection.
+func (s *Sender) sendReusing(ctx context.Context, sl *slot, reused bool, envelopeFrom, to string, raw []byte) error {
 	err := s.sendOn(ctx, sl, envelopeFrom, to, raw)
 	var se *SendError
-	if reused && errors.As(err, &se) && se.stage == stageMail && se.Code == 0 {
-		// An idle connection the server closed fails at MAIL before any of
-		// the message was sent: one retry on a fresh connection is safe.
+	if reused && errors.As(err, &se) && staleConnection(se) {
 		s.log.Debug("smtp connection went stale, reconnecting", "server", s.addr, "error", err)
 		err = s.sendOn(ctx, sl, envelopeFrom, to, raw)
 	}
 	return err
 }
 
+// connect dials a fresh connection for sl.
+func (s *Sender) connect(ctx context.Context, sl *slot) error {
+	c, p, err := s.dial(ctx)
+	if err != nil {
+		return err
+	}
+	sl.client, sl.pipe = c, p
+	return nil
+}
+
 // sendOn runs one transaction on sl, connecting first if needed.
 func (s *Sender) sendOn(ctx context.Context, sl *slot, from, to string, raw []byte) error {
 	if sl.client == nil {
-		c, p, err := s.dial(ctx)
-		if err != nil {
+		if err := s.connect(ctx, sl); err != nil {
 			return err
 		}
-		sl.client, sl.pipe = c, p
 	}
 	if ctx.Done() != nil {
 		stop := context.AfterFunc(ctx, func() { sl.client.Close() })
@@ -125,10 +137,7 @@ func (s *Sender) sendOn(ctx context.Context, sl *slot, from, to string, raw []by
 	if err == nil {
 		return nil
 	}
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		err = fmt.Errorf("%w (%v)", ctxErr, err)
-	}
-	se := classify(s.addr, st, to, err)
+	se := s.failure(ctx, st, to, err)
 	s.afterFailure(sl, se)
 	return se
 }

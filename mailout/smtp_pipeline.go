@@ -52,45 +52,81 @@ func newPipe(conn net.Conn, c *smtp.Client, timeout, submit time.Duration) *pipe
 // A refusal of MAIL or RCPT leaves the connection ready for RSET, as with
 // go-smtp.
 func (p *pipe) transaction(from, to string, raw []byte) (stage, error) {
+	if _, st, err := p.send(from, to, raw, false); err != nil {
+		return st, err
+	}
+	return stageData, p.finish()
+}
+
+// send starts the transaction of raw and leaves its body, dot-stuffed and
+// ended, in the write buffer: finish, or the next send, writes it and reads
+// the reply to its final dot. With pending (the previous message's body
+// still in the buffer), the envelope goes out in the same write as that
+// body (RFC 2920 lets message content open a group), and prev is the reply
+// to the previous message's final dot. It returns the stage of this
+// message that failed; an I/O error there (prev's too) means the
+// connection is unusable.
+func (p *pipe) send(from, to string, raw []byte, pending bool) (prev error, st stage, err error) {
 	if strings.ContainsAny(from, "\r\n") || strings.ContainsAny(to, "\r\n") {
-		return stageMail, errors.New("smtp: a line must not contain CR or LF")
+		if pending {
+			prev = p.finish()
+		}
+		return prev, stageMail, errors.New("smtp: a line must not contain CR or LF")
 	}
 	p.conn.SetDeadline(time.Now().Add(p.timeout))
 	defer p.conn.SetDeadline(time.Time{})
 	p.w.WriteString("MAIL FROM:<" + from + ">" + p.bodyOpt + "\r\nRCPT TO:<" + to + ">\r\nDATA\r\n")
 	if err := p.w.Flush(); err != nil {
-		return stageMail, err
+		if pending {
+			prev = err
+		}
+		return prev, stageMail, err
+	}
+	if pending {
+		p.conn.SetDeadline(time.Now().Add(p.submit))
+		if prev = p.reply(250); isIOError(prev) {
+			return prev, stageMail, prev
+		}
+		p.conn.SetDeadline(time.Now().Add(p.timeout))
 	}
 	var errs [3]error // the replies to MAIL, RCPT and DATA
 	stages := [3]stage{stageMail, stageRcpt, stageData}
 	for i, expect := range [3]int{250, 25, 354} {
 		if errs[i] = p.reply(expect); isIOError(errs[i]) {
 			if first := firstErr(errs[:i]); first >= 0 { // e.g. 421 and the server hung up
-				return stages[first], errs[first]
+				return prev, stages[first], errs[first]
 			}
-			return stages[i], errs[i]
+			return prev, stages[i], errs[i]
 		}
 	}
 	if first := firstErr(errs[:2]); first >= 0 {
 		if errs[2] == nil { // a server that took DATA anyway gets an empty message to refuse
 			if err := p.abortData(); err != nil {
-				return stageData, err
+				return prev, stageData, err
 			}
 		}
-		return stages[first], errs[first]
+		return prev, stages[first], errs[first]
 	}
 	if errs[2] != nil {
-		return stageData, errs[2]
+		return prev, stageData, errs[2]
 	}
 	p.buf = dotStuff(p.buf[:0], raw)
-	if _, err := p.w.Write(p.buf); err != nil {
-		return stageData, err
+	if _, err := p.w.Write(p.buf); err != nil { // a body larger than the buffer is partly written here
+		return prev, stageData, err
 	}
+	return prev, stageData, nil
+}
+
+// finish writes what the buffer holds (a message's body left by send) and
+// reads the reply to its final dot.
+func (p *pipe) finish() error {
+	p.conn.SetDeadline(time.Now().Add(p.timeout))
+	defer p.conn.SetDeadline(time.Time{})
 	if err := p.w.Flush(); err != nil {
-		return stageData, err
+		return err
 	}
 	p.conn.SetDeadline(time.Now().Add(p.submit))
-	return stageData, p.reply(250)
+	return p.reply(250)
 }
 
 // abortData ends a DATA the server should not have accepted.
