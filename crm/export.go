@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -20,7 +21,11 @@ import (
 type ExportBundle struct {
 	ExportedAt time.Time `json:"exported_at"`
 	ContactDetail
-	AuditEvents []Event `json:"audit_events"`
+	// AuditEvents are the contact's audit events in the form their hashes
+	// cover (hex hashes, the exact payload bytes, the time in microseconds),
+	// so that each can be recomputed from contact.json alone by the recipe
+	// of Event.ComputedHash, which manifest.json's "how_to_check" spells out.
+	AuditEvents []ProofEvent `json:"audit_events"`
 	ChainHead   struct {
 		Seq  int64  `json:"seq"`
 		Hash string `json:"hash"`
@@ -78,7 +83,8 @@ func (s *Store) Export(ctx context.Context, email string, w io.Writer, actor Act
 		return err
 	}
 	manifest = append(manifest, ManifestEntry{Path: "contact.json", SHA256: hexSHA256(body), Size: int64(len(body))})
-	mbody, _ := readableJSON(map[string]any{"exported_at": b.ExportedAt, "files": manifest, "chain_head": b.ChainHead})
+	mbody, _ := readableJSON(map[string]any{"exported_at": b.ExportedAt, "files": manifest, "chain_head": b.ChainHead,
+		"how_to_check": strings.Split(strings.TrimSpace(howToCheck), "\n")})
 	if err := writeZipFile(zw, "manifest.json", mbody, b.ExportedAt); err != nil {
 		return err
 	}
@@ -91,11 +97,53 @@ func (s *Store) Export(ctx context.Context, email string, w io.Writer, actor Act
 	})
 }
 
+// howToCheck is "how_to_check" in manifest.json, one line per string: what
+// the files of an export are and how anyone can check them without Basis.
+const howToCheck = `This ZIP holds everything Basis keeps about one person.
+
+contact.json   the person, their lawful bases, consents, activities (each with
+               its reason and who did it), what may be sent to them now
+               ("eligibility") and every audit event recorded about them.
+evidence/      the evidence itself, byte for byte: emails received (.eml),
+               messages sent (.eml), consent records (.json), scans. Each file
+               is named by its SHA-256.
+manifest.json  the SHA-256 and size of every other file. Its own SHA-256 is
+               recorded in the audit chain by the "contact.exported" event.
+
+Checking the files: "sha256sum FILE" (Linux, macOS: "shasum -a 256 FILE";
+Windows: "certutil -hashfile FILE SHA256") must print the SHA-256 that
+manifest.json lists for FILE, and for a file under evidence/ its own name.
+
+Checking the audit events (contact.json, "audit_events"): each event's
+"hash" is SHA-256 over
+  the previous event's hash ("prev_hash", 32 bytes)
+  || "seq" as 8 bytes big-endian
+  || "at_unix_micro" (microseconds since 1970-01-01 UTC) as 8 bytes big-endian
+  || "actor" || 0x00 || "action" || 0x00 || "contact" || 0x00
+  || the payload hash ("payload_sha256", 32 bytes),
+and "payload_sha256" is SHA-256 of the exact bytes of "payload" (UTF-8); a
+payload redacted by an erasure keeps its original hash. Events with
+consecutive numbers link: the later one's "prev_hash" is the earlier one's
+"hash". Events of other people lie between and are not in this export; on
+the Basis installation "basis audit verify" checks the whole chain and
+"basis audit proof SEQ" shows that event SEQ is still part of it: for SEQ
+the "seq" of "chain_head" in this file (the chain's last event before the
+export), it must print that "hash" and end with "ok"; then no event up to
+it, this person's included, was altered since.
+
+Checking a consent (evidence/*.json with a "text"): the text's "sha256" is
+SHA-256 of purpose, language, version and text joined by one zero byte.
+`
+
 func (s *Store) exportAudit(ctx context.Context, tx *sqlx.Tx, b *ExportBundle) error {
-	b.AuditEvents = []Event{}
-	if err := tx.SelectContext(ctx, &b.AuditEvents, `SELECT seq, at, actor, action, contact_id, payload, payload_hash, prev_hash, hash, redacted_at
+	var events []Event
+	if err := tx.SelectContext(ctx, &events, `SELECT seq, at, actor, action, contact_id, payload, payload_hash, prev_hash, hash, redacted_at
 		FROM audit_events WHERE contact_id = $1 ORDER BY seq`, b.ID); err != nil {
 		return fmt.Errorf("crm: export audit events: %w", err)
+	}
+	b.AuditEvents = make([]ProofEvent, len(events))
+	for i, e := range events {
+		b.AuditEvents[i] = ProofOf(e)
 	}
 	var head struct {
 		Seq  int64  `db:"seq"`

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"io"
@@ -74,4 +75,76 @@ func TestExportHoldsEverythingWithHashes(t *testing.T) {
 		t.Errorf("contact.json escapes <, > or & for HTML: people read it; want them as they are")
 	}
 	mustVerify(t, st)
+}
+
+// contact.json alone proves its audit events: each recomputes, by the
+// recipe manifest.json in the same ZIP gives, to the hash stored in the chain.
+func TestExportAuditEventsRecomputeFromContactJSON(t *testing.T) {
+	st, db := newStore(t)
+	c := mustCapture(t, st, "mario.rossi@example.it", "Mario Rossi")
+	var buf bytes.Buffer
+	if err := st.Export(ctx, c.Email, &buf, system); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		files[f.Name], _ = io.ReadAll(rc)
+		rc.Close()
+	}
+	var manifest struct {
+		HowToCheck []string `json:"how_to_check"`
+	}
+	if err := json.Unmarshal(files["manifest.json"], &manifest); err != nil {
+		t.Fatal(err)
+	}
+	readme := strings.Join(manifest.HowToCheck, "\n")
+	for _, want := range []string{"sha256sum", "prev_hash", "at_unix_micro", "payload_sha256", "basis audit verify", "zero byte"} {
+		if !strings.Contains(readme, want) {
+			t.Errorf("manifest.json's how_to_check does not explain %q", want)
+		}
+	}
+	var bundle struct {
+		AuditEvents []struct {
+			Seq           int64  `json:"seq"`
+			AtMicros      int64  `json:"at_unix_micro"`
+			Actor         string `json:"actor"`
+			Action        string `json:"action"`
+			Contact       string `json:"contact"`
+			Payload       string `json:"payload"`
+			PayloadSHA256 string `json:"payload_sha256"`
+			PrevHash      string `json:"prev_hash"`
+			Hash          string `json:"hash"`
+		} `json:"audit_events"`
+	}
+	if err := json.Unmarshal(files["contact.json"], &bundle); err != nil {
+		t.Fatalf("contact.json audit_events: %v", err)
+	}
+	var stored []string
+	if err := db.Select(&stored, `SELECT encode(hash, 'hex') FROM audit_events WHERE contact_id = $1 AND action <> 'contact.exported' ORDER BY seq`, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if len(bundle.AuditEvents) != len(stored) || len(stored) < 3 {
+		t.Fatalf("%d events in contact.json, %d stored", len(bundle.AuditEvents), len(stored))
+	}
+	for i, e := range bundle.AuditEvents {
+		if sum := sha256.Sum256([]byte(e.Payload)); hex.EncodeToString(sum[:]) != e.PayloadSHA256 {
+			t.Errorf("event %d: payload in contact.json is not the bytes its hash covers", e.Seq)
+		}
+		h := sha256.New()
+		prev, _ := hex.DecodeString(e.PrevHash)
+		ph, _ := hex.DecodeString(e.PayloadSHA256)
+		h.Write(prev)
+		binary.Write(h, binary.BigEndian, uint64(e.Seq))
+		binary.Write(h, binary.BigEndian, e.AtMicros)
+		h.Write([]byte(e.Actor + "\x00" + e.Action + "\x00" + e.Contact + "\x00"))
+		h.Write(ph)
+		if got := hex.EncodeToString(h.Sum(nil)); got != e.Hash || got != stored[i] {
+			t.Errorf("event %d: recomputed %s, contact.json says %s, chain %s", e.Seq, got, e.Hash, stored[i])
+		}
+	}
 }
