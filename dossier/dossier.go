@@ -73,7 +73,7 @@ func Write(ctx context.Context, st *crm.Store, email string, w io.Writer, actor 
 		return fmt.Errorf("dossier: audit proof: %w", err)
 	}
 	extra = append(extra, zipFile{"audit_proof.json", proofJSON}, zipFile{"verify_audit.py", []byte(verifyScript)})
-	return writeZip(w, zr, extra, rep.GeneratedAt)
+	return writeZip(w, zr, files, extra, rep.GeneratedAt)
 }
 
 type zipFile struct {
@@ -99,21 +99,24 @@ func readAll(zr *zip.Reader) (map[string][]byte, error) {
 }
 
 // writeZip copies the export's files unchanged and adds the dossier's, with
-// dossier-manifest.json listing the added files and their SHA-256.
-func writeZip(w io.Writer, export *zip.Reader, extra []zipFile, at time.Time) error {
+// dossier-manifest.json listing the added files and their SHA-256, and
+// SHA256SUMS listing every file in the form "sha256sum -c SHA256SUMS" checks.
+func writeZip(w io.Writer, export *zip.Reader, exported map[string][]byte, extra []zipFile, at time.Time) error {
 	zw := zip.NewWriter(w)
+	var sums bytes.Buffer
 	for _, f := range export.File {
 		if err := zw.Copy(f); err != nil {
 			return fmt.Errorf("dossier: copy %s: %w", f.Name, err)
 		}
+		fmt.Fprintf(&sums, "%s  %s\n", hexSum(exported[f.Name]), f.Name)
 	}
 	var manifest []crm.ManifestEntry
 	for _, f := range extra {
 		if err := add(zw, f.Name, f.Content, at); err != nil {
 			return err
 		}
-		sum := sha256.Sum256(f.Content)
-		manifest = append(manifest, crm.ManifestEntry{Path: f.Name, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(f.Content))})
+		manifest = append(manifest, crm.ManifestEntry{Path: f.Name, SHA256: hexSum(f.Content), Size: int64(len(f.Content))})
+		fmt.Fprintf(&sums, "%s  %s\n", hexSum(f.Content), f.Name)
 	}
 	body, err := json.MarshalIndent(map[string]any{"generated_at": at, "files": manifest}, "", "  ")
 	if err != nil {
@@ -122,10 +125,19 @@ func writeZip(w io.Writer, export *zip.Reader, extra []zipFile, at time.Time) er
 	if err := add(zw, "dossier-manifest.json", body, at); err != nil {
 		return err
 	}
+	fmt.Fprintf(&sums, "%s  %s\n", hexSum(body), "dossier-manifest.json")
+	if err := add(zw, "SHA256SUMS", sums.Bytes(), at); err != nil {
+		return err
+	}
 	if err := zw.Close(); err != nil {
 		return fmt.Errorf("dossier: %w", err)
 	}
 	return nil
+}
+
+func hexSum(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 func add(zw *zip.Writer, name string, content []byte, at time.Time) error {

@@ -221,8 +221,9 @@ func TestDossierHashesMatchEvidenceAndChain(t *testing.T) {
 		return
 	}
 	dir := t.TempDir()
-	for _, name := range []string{"audit_proof.json", "verify_audit.py"} {
-		os.WriteFile(filepath.Join(dir, name), files[name], 0o600)
+	for name, content := range files {
+		os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o700)
+		os.WriteFile(filepath.Join(dir, name), content, 0o600)
 	}
 	script := func() ([]byte, error) {
 		cmd := exec.Command(python, "verify_audit.py")

@@ -28,6 +28,8 @@ type report struct {
 	Consents       []crm.Consent
 	ConsentRecords []evidenceItem
 	Activities     []crm.Activity
+	Eligibility    []eligibilityItem
+	Objections     []eventItem // objections, unsubscribes, withdrawals, suppressions
 	Events         []eventItem
 	Proof          crm.AuditProof
 	ManifestSHA256 string
@@ -48,6 +50,16 @@ type basisItem struct {
 	Law        string
 	SourceText string
 }
+
+type eligibilityItem struct {
+	Purpose string
+	crm.Eligibility
+}
+
+// objectionActions are the audit actions by which a person stopped, or
+// limited, what is done with their data.
+var objectionActions = map[string]bool{"contact.objected": true, "suppression.added": true, "basis.withdrawn": true,
+	"consent.withdrawn": true, "contact.erased": true}
 
 type eventItem struct {
 	crm.ProofEvent
@@ -86,10 +98,17 @@ func build(b crm.ExportBundle, files map[string][]byte, proof crm.AuditProof, ou
 	for _, e := range proof.Events {
 		it := eventItem{ProofEvent: e, Why: summary(e)}
 		r.Events = append(r.Events, it)
+		if objectionActions[e.Action] {
+			r.Objections = append(r.Objections, it)
+		}
 		if e.Action == "contact.exported" {
 			r.ExportEvent = &it
 		}
 	}
+	for purpose, el := range b.Eligibility {
+		r.Eligibility = append(r.Eligibility, eligibilityItem{Purpose: purpose, Eligibility: el})
+	}
+	sort.Slice(r.Eligibility, func(i, j int) bool { return r.Eligibility[i].Purpose < r.Eligibility[j].Purpose })
 	sort.SliceStable(r.Activities, func(i, j int) bool { return r.Activities[i].At.Before(r.Activities[j].At) })
 	return r
 }

@@ -58,14 +58,29 @@ func renderPDF(r report) ([]byte, error) {
 		w.text(fmt.Sprintf("Outbox %d: %s for %s, notice %s, queued %s, sent %s, %s", o.ID, o.Kind, o.Purpose, o.NoticeVersion,
 			stamp(o.CreatedAt), stampp(o.SentAt), o.Status))
 	}
-	w.heading("5. Consents and their proof")
+	w.heading("5. Consents, objections and their proof")
 	for _, c := range r.Consents {
 		w.sub(fmt.Sprintf("Consent %d to %s, confirmed %s", c.ID, c.Purpose, stamp(c.ConfirmedAt)))
-		w.fields("Text", c.TextVersion+", SHA-256 "+c.TextSHA256, "How", c.Method, "From", "IP "+c.IP+", "+c.UserAgent,
+		w.fields("Text", c.TextVersion+", SHA-256 "+c.TextSHA256+" (of purpose, language, version and text joined by a zero byte)", "How", c.Method, "From", "IP "+c.IP+", "+c.UserAgent,
 			"Withdrawn", stampp(c.WithdrawnAt)+" "+c.WithdrawnReason)
 	}
 	for _, e := range r.ConsentRecords {
 		w.evidence(e)
+	}
+	w.sub("Objections, unsubscribes and withdrawals (Art. 7(3), 21)")
+	if len(r.Objections) == 0 {
+		w.text("The person has not objected to any processing nor withdrawn any consent.")
+	}
+	for _, e := range r.Objections {
+		w.text(fmt.Sprintf("#%d  %s  %s  %s: %s", e.Seq, e.At, e.Actor, e.Action, e.Why))
+	}
+	w.sub("What may be sent to the person now")
+	for _, e := range r.Eligibility {
+		allowed := "no"
+		if e.Allowed {
+			allowed = "yes"
+		}
+		w.text(fmt.Sprintf("%s: %s (%s)", e.Purpose, allowed, e.Reason))
 	}
 	w.heading("6. Every action taken, with its reason and actor")
 	for _, a := range r.Activities {
@@ -84,10 +99,12 @@ func renderPDF(r report) ([]byte, error) {
 	for _, e := range r.Events {
 		w.mono(fmt.Sprintf("#%d prev %s\n    payload %s\n    hash %s", e.Seq, e.PrevHash, e.PayloadSHA256, e.Hash))
 	}
-	w.text("To check: run `basis audit verify` and `basis audit proof SEQ` on the installation; or, without Basis, " +
-		"`python3 verify_audit.py` in the unzipped dossier recomputes each hash from audit_proof.json: SHA-256 of the previous " +
-		"hash, the event number and the time in microseconds since 1970 (at_unix_micro) each as 8 bytes big-endian, actor, action and contact " +
-		"each followed by a zero byte, and the payload's SHA-256.")
+	w.text(fmt.Sprintf("To check, in the folder where the dossier was unzipped: `sha256sum -c SHA256SUMS` must print OK for every file; "+
+		"`python3 verify_audit.py` must end with `0 problems` (it recomputes each event hash from audit_proof.json: SHA-256 of the previous "+
+		"hash, the event number and the time in microseconds since 1970 (at_unix_micro) each as 8 bytes big-endian, actor, action and contact "+
+		"each followed by a zero byte, and the payload's SHA-256; and it checks the links, the files and the consent texts). On the installation: "+
+		"`basis audit verify` must print `audit chain ok`, and `basis audit proof %d` must print %s on its hash line and end with ok.",
+		r.Proof.HeadSeq, r.Proof.HeadHash))
 	var b bytes.Buffer
 	if err := p.Output(&b); err != nil {
 		return nil, fmt.Errorf("dossier: render PDF: %w", err)
