@@ -67,6 +67,9 @@ func (a *app) newMailer() (*mailout.Mailer, error) {
 		MaxAttempts: c.Mailout.MaxAttempts, NoticeDelay: c.Mailout.Notice.Delay, NoticeDeadline: c.Mailout.Notice.Deadline,
 		ConsentTTL: c.Mailout.ConsentTTL, RetentionMonths: c.Policy.LegitimateInterestMonths,
 	}
+	if err := checkSMTP(c, cfg.SMTP); err != nil {
+		return nil, err
+	}
 	if k := c.Mailout.DKIM; k.PrivateKeyFile != "" || k.Domain != "" {
 		signer, err := mailout.LoadDKIM(k.Domain, k.Selector, k.PrivateKeyFile)
 		if err != nil {
