@@ -53,9 +53,10 @@ func ProofOf(e Event) ProofEvent {
 		PrevHash: hex.EncodeToString(e.PrevHash), Hash: hex.EncodeToString(e.Hash), Redacted: e.RedactedAt != nil}
 }
 
-// ContactAuditProof returns every audit event of a contact with the current
-// chain head, and the result of verifying the whole chain, so that a dossier
-// can show these events are part of an unbroken chain.
+// ContactAuditProof returns every audit event of a contact and of the
+// contacts merged into it, with the current chain head and the result of
+// verifying the whole chain, so that a dossier can show these events are
+// part of an unbroken chain.
 func (s *Store) ContactAuditProof(ctx context.Context, contactID int64) (AuditProof, error) {
 	var p AuditProof
 	verified, err := s.VerifyAudit(ctx)
@@ -65,7 +66,7 @@ func (s *Store) ContactAuditProof(ctx context.Context, contactID int64) (AuditPr
 	p.Verified, p.HeadSeq, p.HeadHash = verified, verified.HeadSeq, verified.HeadHash
 	var events []Event
 	if err := s.db.SelectContext(ctx, &events, `SELECT seq, at, actor, action, contact_id, payload, payload_hash, prev_hash, hash, redacted_at
-		FROM audit_events WHERE contact_id = $1 AND seq <= $2 ORDER BY seq`, contactID, p.HeadSeq); err != nil {
+		FROM audit_events WHERE contact_id IN (`+mergedFamily+`) AND seq <= $2 ORDER BY seq`, contactID, p.HeadSeq); err != nil {
 		return p, fmt.Errorf("crm: audit proof of contact %d: %w", contactID, err)
 	}
 	p.Events = make([]ProofEvent, len(events))

@@ -138,7 +138,7 @@ SHA-256 of purpose, language, version and text joined by one zero byte.
 func (s *Store) exportAudit(ctx context.Context, tx *sqlx.Tx, b *ExportBundle) error {
 	var events []Event
 	if err := tx.SelectContext(ctx, &events, `SELECT seq, at, actor, action, contact_id, payload, payload_hash, prev_hash, hash, redacted_at
-		FROM audit_events WHERE contact_id = $1 ORDER BY seq`, b.ID); err != nil {
+		FROM audit_events WHERE contact_id IN (`+mergedFamily+`) ORDER BY seq`, b.ID); err != nil {
 		return fmt.Errorf("crm: export audit events: %w", err)
 	}
 	b.AuditEvents = make([]ProofEvent, len(events))
@@ -155,6 +155,14 @@ func (s *Store) exportAudit(ctx context.Context, tx *sqlx.Tx, b *ExportBundle) e
 	b.ChainHead.Seq, b.ChainHead.Hash = head.Seq, hex.EncodeToString(head.Hash)
 	return nil
 }
+
+// mergedFamily selects contact $1 and every contact merged into it, directly
+// or through another: the same person, whose evidence, bases, consents and
+// activities moved to $1 while their audit events keep the id they were
+// written for.
+const mergedFamily = `WITH RECURSIVE family(id) AS (SELECT $1::bigint
+		UNION SELECT c.id FROM contacts c JOIN family f ON c.merged_into = f.id)
+	SELECT id FROM family`
 
 func writeZipFile(zw *zip.Writer, name string, content []byte, modified time.Time) error {
 	f, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: modified})

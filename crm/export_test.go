@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -145,6 +146,52 @@ func TestExportAuditEventsRecomputeFromContactJSON(t *testing.T) {
 		h.Write(ph)
 		if got := hex.EncodeToString(h.Sum(nil)); got != e.Hash || got != stored[i] {
 			t.Errorf("event %d: recomputed %s, contact.json says %s, chain %s", e.Seq, got, e.Hash, stored[i])
+		}
+	}
+}
+
+// After a merge the evidence and activities of the merged contact are the
+// kept contact's, and so are the audit events that recorded them: the export
+// and the dossier's proof show why each of them is there.
+func TestExportOfMergedContactHoldsTheMergedHistory(t *testing.T) {
+	st, _ := newStore(t)
+	keep := mustCapture(t, st, "mario.rossi@example.it", "Mario Rossi")
+	drop := mustCapture(t, st, "m.rossi@rossi-srl.it", "Mario Rossi")
+	inTx(t, st, func(tx *sqlx.Tx) error {
+		_, err := st.LogActivity(ctx, tx, crm.ActivityInput{ContactID: drop.ID, Kind: "call", Reason: "called from the other address", Actor: system})
+		return err
+	})
+	if err := st.Merge(ctx, keep.ID, drop.ID, "same person, two addresses", system); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := st.Export(ctx, keep.Email, &buf, system); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bundle crm.ExportBundle
+	for _, f := range zr.File {
+		if f.Name == "contact.json" {
+			rc, _ := f.Open()
+			json.NewDecoder(rc).Decode(&bundle)
+			rc.Close()
+		}
+	}
+	proof, err := st.ContactAuditProof(ctx, keep.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, events := range map[string][]crm.ProofEvent{"contact.json": bundle.AuditEvents, "audit proof": proof.Events} {
+		var activity, evidence bool
+		for _, e := range events {
+			activity = activity || (e.Action == "activity.logged" && strings.Contains(e.Payload, "called from the other address"))
+			evidence = evidence || (e.Action == "evidence.added" && e.Contact == fmt.Sprint(drop.ID))
+		}
+		if !activity || !evidence {
+			t.Errorf("%s lacks the merged contact's events (activity %v, evidence %v)", name, activity, evidence)
 		}
 	}
 }
