@@ -40,17 +40,17 @@ func TestSMTPFailuresKeepTheMessageWithTheReason(t *testing.T) {
 		retry   bool // the next pass delivers it
 	}{
 		{"server down", func(e *outboxEnv, _ string) { e.sink.Close() }, "queued",
-			[]string{"cannot connect (check mailout.smtp.host and port, and that the server is up)"}, true},
+			[]string{"cannot connect (check mailout.smtp.host and port, and that the server is up)", "; sent again after ", "(attempt 1 of 3)"}, true},
 		{"421 closing", func(e *outboxEnv, _ string) { e.sink.FailNext(421, "4.3.2", "shutting down", 1) }, "queued",
-			[]string{"421 4.3.2 shutting down"}, true},
+			[]string{"421 4.3.2 shutting down", "; sent again after ", "(attempt 1 of 3)"}, true},
 		{"451 greylisting", func(e *outboxEnv, email string) { e.sink.RejectRecipient(email, 451, "4.7.1", "greylisted", 1) }, "queued",
-			[]string{"recipient " + "mario.rossi@example.it" + " refused: 451 4.7.1 greylisted"}, true},
+			[]string{"recipient " + "mario.rossi@example.it" + " refused: 451 4.7.1 greylisted", "; sent again after "}, true},
 		{"drop mid-DATA", func(e *outboxEnv, _ string) { e.sink.DropDuringData(1) }, "queued",
-			[]string{"connection lost while sending to mario.rossi@example.it"}, true},
+			[]string{"connection lost while sending to mario.rossi@example.it", "; sent again after "}, true},
 		{"554 content", func(e *outboxEnv, _ string) { e.sink.FailNext(554, "5.6.0", "content rejected", 1) }, "failed",
-			[]string{"message to mario.rossi@example.it refused: 554 5.6.0 content rejected"}, false},
+			[]string{"message to mario.rossi@example.it refused: 554 5.6.0 content rejected; not sent again"}, false},
 		{"550 unknown user", func(e *outboxEnv, email string) { e.sink.RejectRecipient(email, 550, "5.1.1", "no such user", 0) }, "failed",
-			[]string{"recipient mario.rossi@example.it refused: 550 5.1.1 no such user"}, false},
+			[]string{"recipient mario.rossi@example.it refused: 550 5.1.1 no such user; not sent again, and the address is suppressed like a hard bounce"}, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

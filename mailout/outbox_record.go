@@ -64,13 +64,17 @@ func (m *Mailer) classify(r result) outcome {
 		return outcome{status: "failed", errMsg: r.err.Error()}
 	case errors.As(r.err, &se) && se.Config:
 		return outcome{status: "queued", retry: time.Now().Add(m.cfg.BackoffBase), undo: true, errMsg: r.err.Error()}
+	case errors.As(r.err, &se) && se.RecipientRejected:
+		return outcome{status: "failed", errMsg: r.err.Error() + "; not sent again, and the address is suppressed like a hard bounce"}
 	case errors.As(r.err, &se) && !se.Temporary:
-		return outcome{status: "failed", errMsg: r.err.Error()}
+		return outcome{status: "failed", errMsg: r.err.Error() + "; not sent again"}
 	case r.job.Attempts >= m.cfg.MaxAttempts:
-		return outcome{status: "failed", errMsg: fmt.Sprintf("gave up after %d attempts: %v", r.job.Attempts, r.err)}
+		return outcome{status: "failed", errMsg: fmt.Sprintf("gave up after %d attempts (mailout.max_attempts): %v", r.job.Attempts, r.err)}
 	default: // temporary SMTP failure, connection refused, or the run was stopped
 		wait := time.Duration(float64(m.cfg.BackoffBase) * math.Pow(2, float64(r.job.Attempts-1)))
-		return outcome{status: "queued", retry: time.Now().Add(wait), errMsg: r.err.Error()}
+		at := time.Now().Add(wait)
+		return outcome{status: "queued", retry: at, errMsg: fmt.Sprintf("%v; sent again after %s (attempt %d of %d)",
+			r.err, at.UTC().Format("2006-01-02 15:04:05 UTC"), r.job.Attempts, m.cfg.MaxAttempts)}
 	}
 }
 
