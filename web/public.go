@@ -39,7 +39,7 @@ func (s *Server) publicMessage(w http.ResponseWriter, r *http.Request, lang stri
 func (s *Server) tokenError(w http.ResponseWriter, r *http.Request, lang string, err error) {
 	switch {
 	case errors.Is(err, crm.ErrTokenUnknown):
-		s.publicMessage(w, r, lang, http.StatusNotFound, "Link not valid", "This confirmation link is not known.")
+		s.publicMessage(w, r, lang, http.StatusNotFound, "Link not valid", "This confirmation link is not known. Check that the whole link from our message was opened; if it still does not work, ask us for a new one.")
 	case errors.Is(err, crm.ErrTokenExpired):
 		s.publicMessage(w, r, lang, http.StatusGone, "Link expired", "This confirmation link has expired. Ask us for a new one.")
 	case errors.Is(err, crm.ErrTokenUsed):
@@ -88,7 +88,7 @@ func (s *Server) unsubscribeForm(w http.ResponseWriter, r *http.Request) {
 	token := r.PathValue("token")
 	lang := s.contactLang(r, token)
 	if _, _, err := s.store.ParseUnsubscribeToken(token); err != nil {
-		s.publicMessage(w, r, lang, http.StatusNotFound, "Link not valid", "This unsubscribe link is not valid.")
+		s.publicMessage(w, r, lang, http.StatusNotFound, "Link not valid", "This unsubscribe link is not valid. Check that the whole link from our message was opened, or reply to that message asking to be removed.")
 		return
 	}
 	s.renderView(w, r, http.StatusOK, "public_unsubscribe", s.publicView(r, lang, "Unsubscribe", r.URL.Path))
@@ -106,7 +106,7 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	}
 	if _, _, err := s.store.Unsubscribe(r.Context(), token, via, "public:unsubscribe"); err != nil {
 		if errors.Is(err, crm.ErrBadToken) || errors.Is(err, crm.ErrNotFound) {
-			s.publicMessage(w, r, lang, http.StatusNotFound, "Link not valid", "This unsubscribe link is not valid.")
+			s.publicMessage(w, r, lang, http.StatusNotFound, "Link not valid", "This unsubscribe link is not valid. Check that the whole link from our message was opened, or reply to that message asking to be removed.")
 			return
 		}
 		s.fail(w, r, err)

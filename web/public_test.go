@@ -31,8 +31,12 @@ func TestConfirmGetChangesNothingPostConfirms(t *testing.T) {
 	if rec := f.do("POST", link, nil, url.Values{}); rec.Code != http.StatusGone {
 		t.Fatalf("second POST: %d, want 410", rec.Code)
 	}
-	if rec := f.do("GET", "/en/confirm/unknown-token", nil, nil); rec.Code != http.StatusNotFound || !strings.Contains(rec.Body.String(), "not known") {
-		t.Fatalf("unknown token: %d", rec.Code)
+	if rec := f.do("GET", "/en/confirm/unknown-token", nil, nil); rec.Code != http.StatusNotFound || !strings.Contains(rec.Body.String(), "not known") ||
+		!strings.Contains(rec.Body.String(), "ask us for a new one") {
+		t.Fatalf("unknown token: %d, %s", rec.Code, rec.Body)
+	}
+	if rec := f.do("GET", "/it/confirm/unknown-token", nil, nil); !strings.Contains(rec.Body.String(), "ci chieda un nuovo link") {
+		t.Fatalf("unknown token in Italian: %s", rec.Body)
 	}
 }
 
@@ -53,8 +57,9 @@ func TestUnsubscribeOneClick(t *testing.T) {
 	if s, _ := f.st.IsSuppressed(ctx, f.st.DB(), c.Email, "marketing"); !s {
 		t.Fatalf("one-click POST did not suppress")
 	}
-	if rec := f.do("POST", "/u/"+token[:len(token)-2]+"xx", nil, url.Values{}); rec.Code != http.StatusNotFound {
-		t.Fatalf("forged token: %d", rec.Code)
+	if rec := f.do("POST", "/u/"+token[:len(token)-2]+"xx", nil, url.Values{}); rec.Code != http.StatusNotFound ||
+		!strings.Contains(rec.Body.String(), "risponda a quel messaggio chiedendo di essere rimosso") { // the organization's language: the token names nobody
+		t.Fatalf("forged token: %d, %s", rec.Code, rec.Body)
 	}
 }
 
