@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/user"
 	"path/filepath"
 	"strings"
 	"time"
@@ -149,13 +150,19 @@ func secretKey(cfg config.Config) ([]byte, error) {
 	return []byte(key), nil
 }
 
-// cliActor names the person at the terminal for the audit log.
+// cliActor names the person at the terminal for the audit log:
+// BASIS_ACTOR (a staff member's address), else the system account running
+// the command ($USER, or the account's name where USER is not set, as
+// under cron or systemd).
 func cliActor(getenv func(string) string) crm.Actor {
 	if u := getenv("BASIS_ACTOR"); u != "" {
 		return crm.Actor("user:" + u)
 	}
 	if u := getenv("USER"); u != "" {
 		return crm.Actor("cli:" + u)
+	}
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return crm.Actor("cli:" + u.Username)
 	}
 	return "cli"
 }
