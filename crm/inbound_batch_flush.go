@@ -22,7 +22,7 @@ func (b *InboundBatch) Flush(ctx context.Context, tx *sqlx.Tx) error {
 		return nil
 	}
 	steps := []func(context.Context, *sqlx.Tx) error{b.takeIDs, b.insertContacts, b.insertEvidence,
-		b.insertBases, b.insertActivities, b.touchContacts, b.appendEvents}
+		b.insertBases, b.insertActivities, b.touchContacts, b.appendEvents, b.runCaptureHooks}
 	for _, step := range steps {
 		if err := step(ctx, tx); err != nil {
 			return err
@@ -48,9 +48,8 @@ func (b *InboundBatch) takeIDs(ctx context.Context, tx *sqlx.Tx) error {
 	return nil
 }
 
-// insertContacts creates the batch's contacts and runs the capture hooks
-// for each. A contact created concurrently since the caller looked is
-// ErrBatchConflict.
+// insertContacts creates the batch's contacts. A contact created
+// concurrently since the caller looked is ErrBatchConflict.
 func (b *InboundBatch) insertContacts(ctx context.Context, tx *sqlx.Tx) error {
 	n := len(b.contacts)
 	if n == 0 {
@@ -78,10 +77,19 @@ func (b *InboundBatch) insertContacts(ctx context.Context, tx *sqlx.Tx) error {
 	if got, _ := res.RowsAffected(); got != int64(n) {
 		return fmt.Errorf("crm: inbound batch: %d of %d contacts created: %w", got, n, ErrBatchConflict)
 	}
-	for i, c := range b.contacts {
-		c.ID = ids[i]
+	return nil
+}
+
+// runCaptureHooks runs the capture hooks (the privacy notice is queued)
+// for each contact the batch created, once the batch's own events are on
+// the audit chain: a contact's "contact.created" comes before what was
+// done because it was created, as when contacts are captured one by one.
+func (b *InboundBatch) runCaptureHooks(ctx context.Context, tx *sqlx.Tx) error {
+	for i, nc := range b.contacts {
+		c := nc.Contact
+		c.ID = b.contactIDs[i]
 		for _, hook := range b.s.onCapture {
-			if err := hook(ctx, tx, c.Contact); err != nil {
+			if err := hook(ctx, tx, c); err != nil {
 				return fmt.Errorf("crm: capture %s: %w", c.Email, err)
 			}
 		}

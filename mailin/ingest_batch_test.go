@@ -276,7 +276,9 @@ func TestBatchThatFailsIsStoredOneByOneAndFlagsTheBadMessage(t *testing.T) {
 
 // TestBatchRunsCaptureHooksOnNewContacts: the hooks crm runs on every new
 // contact (mailout queues the privacy notice) run for the contacts a batch
-// creates, once each, with the contact already in the database.
+// creates, once each, with the contact already in the database and its
+// "contact.created" already on the audit chain (so that a judge reads the
+// notice queued after the contact was created, not before).
 func TestBatchRunsCaptureHooksOnNewContacts(t *testing.T) {
 	e := newIngestEnv(t)
 	e.in.Batch = 50
@@ -286,6 +288,13 @@ func TestBatchRunsCaptureHooksOnNewContacts(t *testing.T) {
 		var email string
 		if err := tx.GetContext(ctx, &email, `SELECT email FROM contacts WHERE id = $1`, c.ID); err != nil {
 			return err
+		}
+		var created int
+		if err := tx.GetContext(ctx, &created, `SELECT count(*) FROM audit_events WHERE contact_id = $1 AND action = 'contact.created'`, c.ID); err != nil {
+			return err
+		}
+		if created != 1 {
+			t.Errorf("capture hook for %s ran before its contact.created event", email)
 		}
 		seen = append(seen, email)
 		return nil
