@@ -53,7 +53,7 @@ func (c *Config) Validate() error {
 		add("web.listen: %q is not host:port (e.g. 127.0.0.1:8080)", c.Web.Listen)
 	}
 	if u, err := url.Parse(c.Web.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		add("web.base_url: %q is not an http(s) URL (links in mail point here)", c.Web.BaseURL)
+		add("web.base_url: %q is not an http(s) URL (write the address people open Basis at, e.g. https://crm.acme-srl.it: links in mail point here)", c.Web.BaseURL)
 	}
 	return errors.Join(errs...)
 }

@@ -1,9 +1,12 @@
 package mailout_test
 
 import (
+	"bytes"
 	"errors"
+	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/basis-crm/basis/mailout"
 )
@@ -107,5 +110,40 @@ func TestCampaignForAPurposeNobodyMayReceiveStaysDraft(t *testing.T) {
 	}
 	if _, err := e.m.ScheduleCampaign(ctx, camp.ID, timeNow(), staff); !errors.Is(err, mailout.ErrNoAudience) {
 		t.Fatalf("second try: %v, want ErrNoAudience again", err)
+	}
+}
+
+// A campaign scheduled for someone who objects before it starts starts
+// with nobody to send to: nothing goes out, and the sender's log says so
+// instead of starting it in silence.
+func TestCampaignWhoseAudienceLeftBeforeStartWarns(t *testing.T) {
+	e := newOutbox(t, nil)
+	anna := e.capture(t, "anna.bianchi@example.it", "Anna Bianchi", "it")
+	e.grantMarketing(t, anna)
+	e.runOnce(t) // the privacy notice
+	sent := e.sink.Count()
+	camp := newCampaign(t, e, "Ciao {{.FirstName}}")
+	if _, err := e.m.ScheduleCampaign(ctx, camp.ID, timeNow().Add(time.Hour), staff); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.store.Unsubscribe(ctx, e.store.UnsubscribeToken(anna.ID, "marketing"), "one-click", "public:unsubscribe"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.ExecContext(ctx, `UPDATE campaigns SET scheduled_at = now() - interval '1 minute' WHERE id = $1`, camp.ID); err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	m, err := mailout.New(e.store, e.cfg, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if want := "campaign started with no recipient: nobody may receive it now (basis campaign preview says why)"; !strings.Contains(logs.String(), want) {
+		t.Errorf("log %q, want %q", logs.String(), want)
+	}
+	if e.sink.Count() != sent {
+		t.Errorf("%d messages sent", e.sink.Count()-sent)
 	}
 }

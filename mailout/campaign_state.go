@@ -137,7 +137,14 @@ func (m *Mailer) startCampaign(ctx context.Context, id int64) (int, error) {
 		if _, err := tx.ExecContext(ctx, `UPDATE campaigns SET status = 'running', started_at = now() WHERE id = $1`, id); err != nil {
 			return fmt.Errorf("mailout: start campaign %d: %w", id, err)
 		}
-		m.log.Info("campaign started", "campaign_id", id, "recipients", n)
+		if n == 0 {
+			// Everyone it was scheduled for objected, was erased or lost
+			// the basis meanwhile: nothing to send, which staff should know.
+			m.log.Warn("campaign started with no recipient: nobody may receive it now (basis campaign preview says why)",
+				"campaign_id", id, "purpose", c.Purpose)
+		} else {
+			m.log.Info("campaign started", "campaign_id", id, "recipients", n)
+		}
 		return m.store.OutboxEvent(ctx, tx, system, "campaign.started", 0, map[string]any{"campaign_id": id, "recipients": n})
 	})
 	if err != nil {

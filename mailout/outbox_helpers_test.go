@@ -36,6 +36,7 @@ type outboxEnv struct {
 	store *crm.Store
 	m     *mailout.Mailer
 	sink  *smtpsink.Server
+	cfg   mailout.Config // what m was made with
 }
 
 func newOutbox(t *testing.T, tune func(*mailout.Config)) *outboxEnv {
@@ -61,7 +62,7 @@ func newOutbox(t *testing.T, tune func(*mailout.Config)) *outboxEnv {
 	}
 	t.Cleanup(func() { m.Close() })
 	st.OnCapture(m.QueueNotice)
-	return &outboxEnv{db: db, store: st, m: m, sink: sink}
+	return &outboxEnv{db: db, store: st, m: m, sink: sink, cfg: cfg}
 }
 
 // capture records a prospect from an inquiry email, with a legitimate

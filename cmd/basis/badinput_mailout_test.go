@@ -72,7 +72,7 @@ func TestBadMailoutSettingsStopSendWithTheKeyToFix(t *testing.T) {
 			"config " + cfgFile + ": mailout.smtp.password_env: the environment variable BASIS_TEST_SMTP_PW is not set or empty (set it to the SMTP password, or remove password_env)"},
 		{"password without username", func(s *mailoutSettings) { s.smtpExtra = ", password: s3cret" },
 			"mailout.smtp.password is set but mailout.smtp.username is empty (set the username, or remove the password)"},
-		{"base_url missing", func(s *mailoutSettings) { s.baseURL = "" }, `web.base_url: "" is not an http(s) URL (links in mail point here)`},
+		{"base_url missing", func(s *mailoutSettings) { s.baseURL = "" }, `web.base_url: "" is not an http(s) URL (write the address people open Basis at, e.g. https://crm.acme-srl.it: links in mail point here)`},
 		{"base_url invalid", func(s *mailoutSettings) { s.baseURL = "crm.acme-srl.it" }, `web.base_url: "crm.acme-srl.it" is not an http(s) URL`},
 		{"unsubscribe_mailto invalid", func(s *mailoutSettings) { s.unsub = "unsubscribe" },
 			`mailout: unsubscribe_mailto "unsubscribe": mail: missing '@' or angle-addr (use a bare address such as unsubscribe@acme-srl.it)`},
