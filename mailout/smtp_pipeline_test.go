@@ -78,22 +78,11 @@ func TestSendPipelines(t *testing.T) {
 // connection; it sends the DATA it received to got, or what went wrong to
 // fail.
 func scriptedServer(ln net.Listener, got, fail chan<- string) {
-	conn, err := ln.Accept()
-	if err != nil {
-		fail <- err.Error()
+	conn, r, say, expect, ok := acceptScripted(ln, fail)
+	if !ok {
 		return
 	}
 	defer conn.Close()
-	r := bufio.NewReader(conn)
-	say := func(s string) { conn.Write([]byte(s + "\r\n")) }
-	expect := func(prefix string) bool {
-		line, err := r.ReadString('\n')
-		if err != nil || !strings.HasPrefix(line, prefix) {
-			fail <- "expected " + prefix + ", got " + strconv.Quote(line) + " " + errString(err)
-			return false
-		}
-		return true
-	}
 	say("220 scripted ESMTP")
 	if !expect("EHLO ") {
 		return
@@ -142,4 +131,26 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// acceptScripted accepts one connection for a scripted server and returns
+// it with its reader, say (writes a reply line) and expect (reads a line
+// and checks its start, reporting a mismatch to fail).
+func acceptScripted(ln net.Listener, fail chan<- string) (net.Conn, *bufio.Reader, func(string), func(string) bool, bool) {
+	conn, err := ln.Accept()
+	if err != nil {
+		fail <- err.Error()
+		return nil, nil, nil, nil, false
+	}
+	r := bufio.NewReader(conn)
+	say := func(s string) { conn.Write([]byte(s + "\r\n")) }
+	expect := func(prefix string) bool {
+		line, err := r.ReadString('\n')
+		if err != nil || !strings.HasPrefix(line, prefix) {
+			fail <- "expected " + prefix + ", got " + strconv.Quote(line) + " " + errString(err)
+			return false
+		}
+		return true
+	}
+	return conn, r, say, expect, true
 }

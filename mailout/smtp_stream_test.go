@@ -1,7 +1,6 @@
 package mailout
 
 import (
-	"bufio"
 	"errors"
 	"net"
 	"strconv"
@@ -106,22 +105,11 @@ func TestStreamSendsBodyWithNextEnvelope(t *testing.T) {
 
 // streamServer plays the server of TestStreamSendsBodyWithNextEnvelope.
 func streamServer(ln net.Listener, bodies chan<- string, fail chan<- string) {
-	conn, err := ln.Accept()
-	if err != nil {
-		fail <- err.Error()
+	conn, r, say, expect, ok := acceptScripted(ln, fail)
+	if !ok {
 		return
 	}
 	defer conn.Close()
-	r := bufio.NewReader(conn)
-	say := func(s string) { conn.Write([]byte(s + "\r\n")) }
-	expect := func(prefix string) bool {
-		line, err := r.ReadString('\n')
-		if err != nil || !strings.HasPrefix(line, prefix) {
-			fail <- "expected " + prefix + ", got " + strconv.Quote(line) + " " + errString(err)
-			return false
-		}
-		return true
-	}
 	envelope := func() bool { return expect("MAIL FROM:<") && expect("RCPT TO:<") && expect("DATA") }
 	body := func() bool {
 		var b strings.Builder
