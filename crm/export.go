@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // ExportBundle is contact.json inside an export: everything Basis holds
@@ -26,10 +27,13 @@ type ExportBundle struct {
 	// so that each can be recomputed from contact.json alone by the recipe
 	// of Event.ComputedHash, which manifest.json's "how_to_check" spells out.
 	AuditEvents []ProofEvent `json:"audit_events"`
-	ChainHead   struct {
-		Seq  int64  `json:"seq"`
-		Hash string `json:"hash"`
-	} `json:"chain_head"`
+	ChainHead   ChainHead    `json:"chain_head"`
+}
+
+// ChainHead is the audit chain's last event when an export was taken.
+type ChainHead struct {
+	Seq  int64  `json:"seq"`
+	Hash string `json:"hash"`
 }
 
 // ManifestEntry names one file of an export and its SHA-256.
@@ -83,13 +87,9 @@ func (s *Store) Export(ctx context.Context, email string, w io.Writer, actor Act
 		return err
 	}
 	manifest = append(manifest, ManifestEntry{Path: "contact.json", SHA256: hexSHA256(body), Size: int64(len(body))})
-	mbody, _ := readableJSON(map[string]any{"exported_at": b.ExportedAt, "files": manifest, "chain_head": b.ChainHead,
-		"how_to_check": strings.Split(strings.TrimSpace(howToCheck), "\n")})
-	if err := writeZipFile(zw, "manifest.json", mbody, b.ExportedAt); err != nil {
+	mbody, err := writeManifest(zw, b.ExportedAt, manifest, b.ChainHead, howToCheck)
+	if err != nil {
 		return err
-	}
-	if err := zw.Close(); err != nil {
-		return fmt.Errorf("crm: export: %w", err)
 	}
 	tx.Rollback()
 	return s.InTx(ctx, func(wtx *sqlx.Tx) error {
@@ -115,7 +115,14 @@ Windows: "certutil -hashfile FILE SHA256") must print the SHA-256 that
 manifest.json lists for FILE, and for a file under evidence/ its own name.
 
 Checking the audit events (contact.json, "audit_events"): each event's
-"hash" is SHA-256 over
+` + chainRecipe + `
+Checking a consent (evidence/*.json with a "text"): the text's "sha256" is
+SHA-256 of purpose, language, version and text joined by one zero byte.
+`
+
+// chainRecipe says how to recompute an exported audit event's hash and how
+// the events link; it completes a sentence that begins "each event's".
+const chainRecipe = `"hash" is SHA-256 over
   the previous event's hash ("prev_hash", 32 bytes)
   || "seq" as 8 bytes big-endian
   || "at_unix_micro" (microseconds since 1970-01-01 UTC) as 8 bytes big-endian
@@ -130,30 +137,61 @@ the Basis installation "basis audit verify" checks the whole chain and
 the "seq" of "chain_head" in this file (the chain's last event before the
 export), it must print that "hash" and end with "ok"; then no event up to
 it, this person's included, was altered since.
-
-Checking a consent (evidence/*.json with a "text"): the text's "sha256" is
-SHA-256 of purpose, language, version and text joined by one zero byte.
 `
 
 func (s *Store) exportAudit(ctx context.Context, tx *sqlx.Tx, b *ExportBundle) error {
+	var err error
+	if b.AuditEvents, err = familyProofEvents(ctx, tx, b.ID); err != nil {
+		return err
+	}
+	b.ChainHead, err = exportChainHead(ctx, tx)
+	return err
+}
+
+// familyProofEvents returns the audit events of the contacts ids and of
+// every contact merged into them, in the form their hashes cover, in chain
+// order.
+func familyProofEvents(ctx context.Context, tx *sqlx.Tx, ids ...int64) ([]ProofEvent, error) {
 	var events []Event
 	if err := tx.SelectContext(ctx, &events, `SELECT seq, at, actor, action, contact_id, payload, payload_hash, prev_hash, hash, redacted_at
-		FROM audit_events WHERE contact_id IN (`+mergedFamily+`) ORDER BY seq`, b.ID); err != nil {
-		return fmt.Errorf("crm: export audit events: %w", err)
+		FROM audit_events WHERE contact_id IN (`+mergedFamilies+`) ORDER BY seq`, pq.Array(ids)); err != nil {
+		return nil, fmt.Errorf("crm: export audit events: %w", err)
 	}
-	b.AuditEvents = make([]ProofEvent, len(events))
+	out := make([]ProofEvent, len(events))
 	for i, e := range events {
-		b.AuditEvents[i] = ProofOf(e)
+		out[i] = ProofOf(e)
 	}
+	return out, nil
+}
+
+// exportChainHead is the chain's last event as tx sees it.
+func exportChainHead(ctx context.Context, tx *sqlx.Tx) (ChainHead, error) {
 	var head struct {
 		Seq  int64  `db:"seq"`
 		Hash []byte `db:"hash"`
 	}
 	if err := tx.GetContext(ctx, &head, `SELECT seq, hash FROM audit_head WHERE id = 1`); err != nil {
-		return fmt.Errorf("crm: export chain head: %w", err)
+		return ChainHead{}, fmt.Errorf("crm: export chain head: %w", err)
 	}
-	b.ChainHead.Seq, b.ChainHead.Hash = head.Seq, hex.EncodeToString(head.Hash)
-	return nil
+	return ChainHead{Seq: head.Seq, Hash: hex.EncodeToString(head.Hash)}, nil
+}
+
+// writeManifest adds manifest.json (the files with their SHA-256, the chain
+// head and how_to_check, one line per string) and closes the ZIP. It returns
+// manifest.json's bytes, whose SHA-256 the export's audit event records.
+func writeManifest(zw *zip.Writer, at time.Time, files []ManifestEntry, head ChainHead, howTo string) ([]byte, error) {
+	body, err := readableJSON(map[string]any{"exported_at": at, "files": files, "chain_head": head,
+		"how_to_check": strings.Split(strings.TrimSpace(howTo), "\n")})
+	if err != nil {
+		return nil, fmt.Errorf("crm: export manifest: %w", err)
+	}
+	if err := writeZipFile(zw, "manifest.json", body, at); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("crm: export: %w", err)
+	}
+	return body, nil
 }
 
 // mergedFamily selects contact $1 and every contact merged into it, directly
@@ -161,6 +199,11 @@ func (s *Store) exportAudit(ctx context.Context, tx *sqlx.Tx, b *ExportBundle) e
 // activities moved to $1 while their audit events keep the id they were
 // written for.
 const mergedFamily = `WITH RECURSIVE family(id) AS (SELECT $1::bigint
+		UNION SELECT c.id FROM contacts c JOIN family f ON c.merged_into = f.id)
+	SELECT id FROM family`
+
+// mergedFamilies is mergedFamily for every contact in the array $1.
+const mergedFamilies = `WITH RECURSIVE family(id) AS (SELECT unnest($1::bigint[])
 		UNION SELECT c.id FROM contacts c JOIN family f ON c.merged_into = f.id)
 	SELECT id FROM family`
 
