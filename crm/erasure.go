@@ -2,6 +2,7 @@ package crm
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"strings"
 
@@ -89,7 +90,9 @@ func (s *Store) Erase(ctx context.Context, in ErasureInput) (Contact, error) {
 }
 
 // eraseTx erases contact c inside tx; extra goes into the contact.erased
-// event's payload (the retention rule, the request fulfilled).
+// event's payload (the retention rule, the request fulfilled). That event is
+// written after the redaction, so it stays whole: with the reason and the
+// address's keyed hash, by which ExportErasureRecord finds it.
 func (s *Store) eraseTx(ctx context.Context, tx *sqlx.Tx, c Contact, reason string, actor Actor, extra map[string]any) error {
 	if strings.TrimSpace(reason) == "" {
 		return fmt.Errorf("crm: erase: a reason is required (e.g. \"Art. 17 request of 2026-11-29\"): %w", ErrInvalidInput)
@@ -119,7 +122,9 @@ func (s *Store) eraseTx(ctx context.Context, tx *sqlx.Tx, c Contact, reason stri
 	if err := tx.GetContext(ctx, &held, `SELECT count(*) FROM evidence WHERE contact_id = $1 AND erased_at IS NULL`, c.ID); err != nil {
 		return fmt.Errorf("crm: erase: count held evidence: %w", err)
 	}
-	payload := map[string]any{"reason": reason}
+	// The keyed hash of the address, as on the suppression list, lets the
+	// erasure record be found by address later without keeping the address.
+	payload := map[string]any{"reason": reason, "address_hash": hex.EncodeToString(s.AddressHash(c.Email))}
 	if held > 0 {
 		payload["evidence_kept_under_legal_hold"] = held
 	}
