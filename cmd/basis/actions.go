@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
@@ -142,7 +145,8 @@ func export(ctx context.Context, env *cli, args []string) error {
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	if err := exportTo(ctx, a, pos[0], f, *withDossier); err != nil {
+	rec, err := exportOrErasureRecord(ctx, a, pos[0], f, *withDossier)
+	if err != nil {
 		f.Close()
 		os.Remove(tmp)
 		return err
@@ -153,8 +157,42 @@ func export(ctx context.Context, env *cli, args []string) error {
 	if err := os.Rename(tmp, *out); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	fmt.Fprintf(env.stdout, "exported %s to %s\n", pos[0], *out)
+	if rec == nil {
+		fmt.Fprintf(env.stdout, "exported %s to %s\n", pos[0], *out)
+		return nil
+	}
+	last := rec.Last()
+	fmt.Fprintf(env.stdout, "%s was erased on %s (reason %s): wrote the erasure record to %s", pos[0],
+		last.ErasedAt.Local().Format(time.DateOnly), last.Reason, *out)
+	if *withDossier {
+		fmt.Fprint(env.stdout, " instead of a dossier (the person's data was erased)")
+	}
+	fmt.Fprintln(env.stdout)
 	return nil
+}
+
+// exportOrErasureRecord writes the export of email to f or, when Basis holds
+// no contact under that address because it was erased, the erasure record,
+// which it returns (nil for an export). With neither, the error says so.
+func exportOrErasureRecord(ctx context.Context, a *app, email string, f *os.File, withDossier bool) (*crm.ErasureRecord, error) {
+	err := exportTo(ctx, a, email, f, withDossier)
+	if !errors.Is(err, crm.ErrNotFound) {
+		return nil, err
+	}
+	if _, ferr := a.store.FindContact(ctx, a.store.DB(), email); !errors.Is(ferr, crm.ErrNotFound) {
+		return nil, err // the contact is there: what was not found is something else
+	}
+	if err := f.Truncate(0); err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	rec, err := a.store.ExportErasureRecord(ctx, email, f, a.actor)
+	if err != nil {
+		return nil, err
+	}
+	return &rec, nil
 }
 
 func auditVerify(ctx context.Context, env *cli, args []string) error {
