@@ -97,6 +97,10 @@ func (s *Store) eraseTx(ctx context.Context, tx *sqlx.Tx, c Contact, reason stri
 	if strings.TrimSpace(reason) == "" {
 		return fmt.Errorf("crm: erase: a reason is required (e.g. \"Art. 17 request of 2026-11-29\"): %w", ErrInvalidInput)
 	}
+	if what := namedIn(reason, c); what != "" {
+		return fmt.Errorf("crm: erase: the reason contains the person's %s, which would outlive the erasure on the audit chain; "+
+			"say which request it was instead (e.g. \"Art. 17 request by phone of 2026-11-29\"): %w", what, ErrInvalidInput)
+	}
 	if _, err := tx.ExecContext(ctx, `SELECT 1 FROM contacts WHERE id = $1 FOR UPDATE`, c.ID); err != nil {
 		return fmt.Errorf("crm: erase: lock contact: %w", err)
 	}
@@ -135,6 +139,20 @@ func (s *Store) eraseTx(ctx context.Context, tx *sqlx.Tx, c Contact, reason stri
 		return err
 	}
 	return s.eraseMergedInto(ctx, tx, c, reason, actor, extra)
+}
+
+// namedIn says what of c's identity reason contains ("address" or "name"),
+// or "": the reason is kept in the contact.erased event, which erasure
+// does not redact.
+func namedIn(reason string, c Contact) string {
+	r := strings.ToLower(reason)
+	if c.Email != "" && strings.Contains(r, strings.ToLower(c.Email)) {
+		return "address"
+	}
+	if name := strings.ToLower(strings.TrimSpace(c.Name)); len(name) >= 4 && strings.Contains(r, name) {
+		return "name"
+	}
+	return ""
 }
 
 // eraseMergedInto erases the contacts merged into c: the same person under

@@ -238,3 +238,26 @@ func TestEraseBlanksInboundReasons(t *testing.T) {
 		}
 	}
 }
+
+// The reason of an erasure stays on the audit chain, which erasure does
+// not redact: a reason that names the person is refused, and nothing is
+// erased until it is given without.
+func TestEraseRefusesAReasonNamingThePerson(t *testing.T) {
+	st, _ := newStore(t)
+	mustCapture(t, st, "mario.rossi@example.it", "Mario Rossi")
+	for reason, what := range map[string]string{
+		"request from Mario.Rossi@example.it by phone": "address",
+		"Mario Rossi called, wants to be forgotten":    "name",
+	} {
+		_, err := st.Erase(ctx, crm.ErasureInput{Email: "mario.rossi@example.it", Reason: reason, Actor: system})
+		if !errors.Is(err, crm.ErrInvalidInput) || !strings.Contains(err.Error(), "the reason contains the person's "+what) {
+			t.Errorf("reason %q: %v, want it refused for naming the %s", reason, err, what)
+		}
+	}
+	if c, err := st.FindContact(ctx, st.DB(), "mario.rossi@example.it"); err != nil || c.ErasedAt != nil {
+		t.Fatalf("contact %+v %v, want it still there", c, err)
+	}
+	if _, err := st.Erase(ctx, crm.ErasureInput{Email: "mario.rossi@example.it", Reason: "Art. 17 request by phone of 2026-11-29", Actor: system}); err != nil {
+		t.Fatal(err)
+	}
+}
