@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -101,6 +102,45 @@ func (s *Store) ExportErasureRecord(ctx context.Context, email string, w io.Writ
 	if len(ids) == 0 {
 		return rec, s.noErasureRecord(ctx, tx, norm)
 	}
+	return s.writeErasureRecord(ctx, tx, rec, ids, norm, w, actor)
+}
+
+// ExportErasureRecordOf writes the erasure record of the erased contact
+// id, as ExportErasureRecord does for an address: for the web UI, where an
+// erased contact has no address left. The record covers every erasure of
+// the address the contact had, when its contact.erased event carries the
+// address's hash, else (an erasure older than that) the contact alone. It
+// returns ErrNotFound when the contact was not erased.
+func (s *Store) ExportErasureRecordOf(ctx context.Context, id int64, w io.Writer, actor Actor) (ErasureRecord, error) {
+	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		return ErasureRecord{}, fmt.Errorf("crm: erasure record: %w", err)
+	}
+	defer tx.Rollback()
+	var rec ErasureRecord
+	err = tx.GetContext(ctx, &rec.AddressHash, `SELECT COALESCE(payload->>'address_hash', '') FROM audit_events
+		WHERE action = 'contact.erased' AND contact_id = $1 ORDER BY seq DESC LIMIT 1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return rec, fmt.Errorf("crm: erasure record: contact %d was not erased: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return rec, fmt.Errorf("crm: erasure record of contact %d: %w", id, err)
+	}
+	ids := []int64{id}
+	if rec.AddressHash != "" {
+		if ids, err = erasedContactsByHash(ctx, tx, rec.AddressHash); err != nil {
+			return rec, err
+		}
+	}
+	return s.writeErasureRecord(ctx, tx, rec, ids, "", w, actor)
+}
+
+// writeErasureRecord completes rec with the erasures of the contacts ids,
+// their audit events and the chain head read in tx, writes the ZIP to w
+// (refusing it if the address norm, when known, is still in it) and
+// records the export on the audit chain.
+func (s *Store) writeErasureRecord(ctx context.Context, tx *sqlx.Tx, rec ErasureRecord, ids []int64, norm string, w io.Writer, actor Actor) (ErasureRecord, error) {
+	var err error
 	if rec.Erasures, err = s.erasuresOf(ctx, tx, ids); err != nil {
 		return rec, err
 	}
@@ -245,7 +285,7 @@ func writeErasureZip(w io.Writer, rec ErasureRecord, norm string) ([]byte, error
 	if err != nil {
 		return nil, fmt.Errorf("crm: erasure record: %w", err)
 	}
-	if bytes.Contains(bytes.ToLower(body), []byte(norm)) {
+	if norm != "" && bytes.Contains(bytes.ToLower(body), []byte(norm)) {
 		return nil, fmt.Errorf("crm: erasure record: the address is still in its audit events or requests "+
 			"(a reason or note that names it?); nothing written: %w", ErrInvalidInput)
 	}

@@ -37,6 +37,13 @@ type contactData struct {
 const maxTimeline = 500
 
 // contact shows a contact's page, read in one query (crm.ContactPage).
+// erasedData is the page of an erased contact: when, and the link to its
+// erasure record.
+type erasedData struct {
+	ID int64
+	On string
+}
+
 func (s *Server) contact(w http.ResponseWriter, r *http.Request) {
 	p, ok := loadByID(s, w, r, "No such contact.", func(ctx context.Context, id int64) (crm.ContactPage, error) {
 		return s.store.ContactPage(ctx, id, maxTimeline)
@@ -45,7 +52,7 @@ func (s *Server) contact(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if p.ErasedAt != nil {
-		s.renderStatus(w, r, http.StatusGone, "This contact was erased on %s.", p.ErasedAt.Format(time.DateOnly))
+		s.render(w, r, http.StatusGone, "erased", "Contact erased", erasedData{ID: p.ID, On: p.ErasedAt.Format(time.DateOnly)})
 		return
 	}
 	mail, covered := mailItems(p.Inbound, p.Outbox)

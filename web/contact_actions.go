@@ -135,7 +135,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if c.ErasedAt != nil {
-		s.renderStatus(w, r, http.StatusGone, "This contact was erased.")
+		s.exportErasureRecord(w, r, c.ID)
 		return
 	}
 	var buf bytes.Buffer
@@ -145,5 +145,18 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/zip")
 	w.Header().Set("Content-Disposition", `attachment; filename="basis-export-`+strconv.FormatInt(c.ID, 10)+`.zip"`)
+	_, _ = buf.WriteTo(w)
+}
+
+// exportErasureRecord downloads the erasure record of the erased contact
+// id: what remains of it by design, and nothing that names the person.
+func (s *Server) exportErasureRecord(w http.ResponseWriter, r *http.Request, id int64) {
+	var buf bytes.Buffer
+	if _, err := s.store.ExportErasureRecordOf(r.Context(), id, &buf, actorOf(r)); err != nil {
+		s.userError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/zip")
+	w.Header().Set("Content-Disposition", `attachment; filename="basis-erasure-record-`+strconv.FormatInt(id, 10)+`.zip"`)
 	_, _ = buf.WriteTo(w)
 }

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"archive/zip"
 	"bytes"
+	"io"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -122,8 +124,35 @@ func TestEraseNeedsConfirmation(t *testing.T) {
 	if got, _ := f.st.GetContact(ctx, f.st.DB(), c.ID); got.ErasedAt == nil {
 		t.Fatal("not erased")
 	}
-	if rec := f.do("GET", contactPath(c.ID), cookie, nil); rec.Code != http.StatusGone {
-		t.Fatalf("erased contact page: %d", rec.Code)
+	rec := f.do("GET", contactPath(c.ID), cookie, nil)
+	if rec.Code != http.StatusGone || !strings.Contains(rec.Body.String(), `href="`+contactPath(c.ID)+`/export" id="erasure-record"`) {
+		t.Fatalf("erased contact page: %d, want 410 with the link to the erasure record: %s", rec.Code, rec.Body)
+	}
+	// What remains is the erasure record: why, when, and nothing that names
+	// the person.
+	rec = f.do("GET", contactPath(c.ID)+"/export", cookie, nil)
+	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "application/zip" {
+		t.Fatalf("erasure record: %d %s", rec.Code, rec.Body)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(rec.Body.Bytes()), int64(rec.Body.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, zf := range zr.File {
+		names = append(names, zf.Name)
+		rc, _ := zf.Open()
+		body, _ := io.ReadAll(rc)
+		rc.Close()
+		if low := strings.ToLower(string(body)); strings.Contains(low, "erase.me") || strings.Contains(low, "erase me") {
+			t.Errorf("%s names the erased person", zf.Name)
+		}
+		if zf.Name == "erasure.json" && !strings.Contains(string(body), `"reason": "Art. 17"`) {
+			t.Errorf("erasure.json lacks the reason: %s", body)
+		}
+	}
+	if strings.Join(names, " ") != "erasure.json manifest.json" {
+		t.Errorf("erasure record holds %v", names)
 	}
 }
 
