@@ -56,7 +56,7 @@ func (m *Mailer) classify(r result) outcome {
 	switch {
 	case r.err == nil:
 		return outcome{status: "sent"}
-	case errors.Is(r.err, errRequeue):
+	case errors.Is(r.err, errRequeue) || errors.Is(r.err, errNotSent):
 		return outcome{status: "queued", retry: time.Now(), undo: true, errMsg: "not attempted: the sender stopped (SMTP settings, or shutdown)"}
 	case r.job.Kind == "campaign" && (errors.Is(r.err, context.Canceled) || errors.Is(r.err, context.DeadlineExceeded)):
 		return outcome{status: "unknown", errMsg: "the sender was stopped while sending; not sent again: " + r.err.Error()}

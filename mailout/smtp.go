@@ -69,17 +69,17 @@ func NewSender(cfg SMTPConfig, log *slog.Logger) (*Sender, error) {
 }
 
 // Send delivers raw, exactly as given, from envelopeFrom to one recipient.
-// A failure is a *SendError (or ctx's error while waiting for a
-// connection or for the rate limit).
+// A failure is a *SendError, or errNotSent wrapping ctx's error when ctx
+// ended while waiting for a connection or for the rate limit.
 func (s *Sender) Send(ctx context.Context, envelopeFrom, to string, raw []byte) error {
 	if err := ctx.Err(); err != nil {
-		return err
+		return notSent(err)
 	}
 	var sl *slot
 	select {
 	case sl = <-s.slots:
 	case <-ctx.Done():
-		return ctx.Err()
+		return notSent(ctx.Err())
 	}
 	defer func() { s.slots <- sl }()
 	if s.isClosed() {
@@ -87,7 +87,7 @@ func (s *Sender) Send(ctx context.Context, envelopeFrom, to string, raw []byte) 
 		return ErrSenderClosed
 	}
 	if err := s.limit.Wait(ctx); err != nil {
-		return err
+		return notSent(err)
 	}
 	return s.sendReusing(ctx, sl, sl.client != nil, envelopeFrom, to, raw)
 }

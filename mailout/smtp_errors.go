@@ -176,3 +176,30 @@ func isConnectionFailure(err error) bool {
 		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
 		errors.As(err, &netErr)
 }
+
+// failure is the *SendError for err at stage st of the message to rcpt,
+// nil for no error; when ctx ended meanwhile, it says so.
+func (s *Sender) failure(ctx context.Context, st stage, rcpt string, err error) *SendError {
+	if err == nil {
+		return nil
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		err = fmt.Errorf("%w (%v)", ctxErr, err)
+	}
+	return classify(s.addr, st, rcpt, err)
+}
+
+// staleConnection reports a failure at MAIL without a reply: the
+// connection was gone before the message was sent.
+func staleConnection(se *SendError) bool {
+	return se != nil && se.stage == stageMail && se.Code == 0
+}
+
+// errNotSent marks a message stopped before any of it reached the server
+// (the sender was told to stop while it waited for a connection or for
+// the rate limit): it goes back to the queue without counting an attempt,
+// a campaign message too.
+var errNotSent = errors.New("mailout: not sent: the sender stopped before the message reached the server")
+
+// notSent wraps err, the reason a message was not sent, as errNotSent.
+func notSent(err error) error { return fmt.Errorf("%w (%w)", errNotSent, err) }

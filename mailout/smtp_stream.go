@@ -2,7 +2,6 @@ package mailout
 
 import (
 	"context"
-	"fmt"
 )
 
 // A Stream is one connection of a Sender, held by one goroutine for a run
@@ -48,11 +47,13 @@ func (s *Sender) Stream(ctx context.Context) (*Stream, error) {
 // and returns the outcomes known now, each with its tag: the previous
 // message's, whose final reply came back with this one's envelope, and
 // this one's unless its body is left pending (on a connection that does
-// not pipeline, it always comes back at once).
+// not pipeline, it always comes back at once). A message stopped before
+// any of it was sent (ctx ended first, or during the rate limit's wait)
+// fails with an error that is errNotSent.
 func (st *Stream) Send(ctx context.Context, envelopeFrom, to string, raw []byte, tag any) []Outcome {
 	var out []Outcome
 	if err := ctx.Err(); err != nil {
-		return append(st.Flush(), Outcome{tag, err})
+		return append(st.Flush(), Outcome{tag, notSent(err)})
 	}
 	if st.s.isClosed() {
 		out = st.Flush()
@@ -62,22 +63,31 @@ func (st *Stream) Send(ctx context.Context, envelopeFrom, to string, raw []byte,
 	if wait := st.s.limit.delay(); wait > 0 {
 		out = st.Flush() // a body does not wait for the rate limit
 		if err := sleep(ctx, wait); err != nil {
-			return append(out, Outcome{tag, err})
+			return append(out, Outcome{tag, notSent(err)})
 		}
-	}
-	reused := st.sl.client != nil
-	if !reused { // nothing can be pending on a connection not yet open
-		if err := st.s.connect(ctx, st.sl); err != nil {
-			return append(out, Outcome{tag, err})
-		}
-	}
-	if st.sl.pipe == nil { // STARTTLS: go-smtp's transaction, one message at a time
-		return append(out, Outcome{tag, st.s.sendReusing(ctx, st.sl, reused, envelopeFrom, to, raw)})
 	}
 	prev := st.pending
 	st.pending = nil
-	for {
-		stop := context.AfterFunc(ctx, func() { st.sl.client.Close() })
+	for attempt := 0; ; attempt++ {
+		reused := st.sl.client != nil // nothing is pending on a connection not yet open
+		if !reused {
+			if err := st.s.connect(ctx, st.sl); err != nil {
+				if ctx.Err() != nil {
+					err = notSent(err)
+				}
+				return append(out, Outcome{tag, err})
+			}
+		}
+		if st.sl.pipe == nil { // STARTTLS, or a server without PIPELINING: one message at a time
+			return append(out, Outcome{tag, st.s.sendReusing(ctx, st.sl, reused && attempt == 0, envelopeFrom, to, raw)})
+		}
+		// While the previous message's reply is awaited, the end of ctx
+		// does not cut the connection: that message is on its way, and
+		// the connection's deadlines bound the wait, as in Flush.
+		stop := func() bool { return false }
+		if prev == nil {
+			stop = context.AfterFunc(ctx, func() { st.sl.client.Close() })
+		}
 		prevErr, stg, err := st.sl.pipe.send(envelopeFrom, to, raw, prev != nil)
 		stop()
 		if prev != nil {
@@ -93,17 +103,13 @@ func (st *Stream) Send(ctx context.Context, envelopeFrom, to string, raw []byte,
 		}
 		se := st.s.failure(ctx, stg, to, err)
 		st.s.afterFailure(st.sl, se)
-		if !reused || !staleConnection(se) || ctx.Err() != nil {
+		if attempt > 0 || !reused || !staleConnection(se) || ctx.Err() != nil {
 			return append(out, Outcome{tag, se})
 		}
 		// The server closed a connection it had idle, or dropped it with
-		// the previous message: this one never reached DATA, so sending it
-		// again on a fresh connection is safe, once.
+		// the previous message: this one never reached DATA, so it is sent
+		// again, once, on a fresh connection (which may not pipeline).
 		st.s.log.Debug("smtp connection went stale, reconnecting", "server", st.s.addr, "error", se)
-		if err := st.s.connect(ctx, st.sl); err != nil {
-			return append(out, Outcome{tag, err})
-		}
-		reused = false
 	}
 }
 
@@ -132,24 +138,6 @@ func (st *Stream) Close() []Outcome {
 	out := st.Flush()
 	st.s.slots <- st.sl
 	return out
-}
-
-// failure is the *SendError for err at stage st of the message to rcpt,
-// nil for no error; when ctx ended meanwhile, it says so.
-func (s *Sender) failure(ctx context.Context, st stage, rcpt string, err error) *SendError {
-	if err == nil {
-		return nil
-	}
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		err = fmt.Errorf("%w (%v)", ctxErr, err)
-	}
-	return classify(s.addr, st, rcpt, err)
-}
-
-// staleConnection reports a failure at MAIL without a reply: the
-// connection was gone before the message was sent.
-func staleConnection(se *SendError) bool {
-	return se != nil && se.stage == stageMail && se.Code == 0
 }
 
 // errOrNil keeps a nil *SendError from becoming a non-nil error.

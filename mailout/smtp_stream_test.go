@@ -1,11 +1,13 @@
 package mailout
 
 import (
+	"context"
 	"errors"
 	"net"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/basis-crm/basis/internal/smtpsink"
 )
@@ -250,4 +252,182 @@ func assertDelivered(t *testing.T, sink *smtpsink.Server, to ...string) {
 	if strings.Join(got, " ") != strings.Join(to, " ") {
 		t.Errorf("delivered to %v, want %v", got, to)
 	}
+}
+
+// When the sender is told to stop while it waits for the reply to a body
+// already sent, it still reads that reply: the message was accepted and
+// must be recorded so, not as unknown (a campaign) or sent again (a
+// notice). The next message's body, left pending, is finished by Flush.
+func TestStreamShutdownWaitsForTheReplyOnItsWay(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	fail := make(chan string, 1)
+	go func() {
+		conn, r, say, expect, ok := acceptScripted(ln, fail)
+		if !ok {
+			return
+		}
+		defer conn.Close()
+		envelope := func() bool { return expect("MAIL FROM:<") && expect("RCPT TO:<") && expect("DATA") }
+		body := func() bool {
+			for {
+				line, err := r.ReadString('\n')
+				if err != nil {
+					fail <- "reading DATA: " + err.Error()
+					return false
+				}
+				if line == ".\r\n" {
+					return true
+				}
+			}
+		}
+		say("220 scripted ESMTP")
+		if !expect("EHLO ") {
+			return
+		}
+		say("250-scripted\r\n250 PIPELINING")
+		if !envelope() {
+			return
+		}
+		say("250 ok\r\n250 ok\r\n354 go ahead")
+		if !body() || !envelope() {
+			return
+		}
+		time.Sleep(300 * time.Millisecond) // a slow server: the stop comes meanwhile
+		say("250 a queued\r\n250 ok\r\n250 ok\r\n354 go ahead")
+		if !body() {
+			return
+		}
+		say("250 b queued")
+		r.ReadString('\n') // QUIT
+		say("221 bye")
+	}()
+	host, port, _ := net.SplitHostPort(ln.Addr().String())
+	p, _ := strconv.Atoi(port)
+	x := newStreamed(t, newSender(t, SMTPConfig{Host: host, Port: p, TLS: TLSNone, Concurrency: 1, Timeout: waitLimit}))
+	x.send("a@example.it")
+	ctx, cancel := context.WithCancel(t.Context())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	c := mustCompose(t, testDraft())
+	x.check(x.st.Send(ctx, c.EnvelopeFrom, "b@example.it", c.Raw, "b@example.it"), []string{"a@example.it"})
+	x.flush("b@example.it")
+	select {
+	case msg := <-fail:
+		t.Fatal(msg)
+	default:
+	}
+	for _, to := range []string{"a@example.it", "b@example.it"} {
+		if err := x.outcome(to); err != nil {
+			t.Errorf("%s: %v, want accepted", to, err)
+		}
+	}
+}
+
+// A server that hung up and no longer announces PIPELINING when the stream
+// reconnects gets the message one command at a time.
+func TestStreamReconnectsToAServerThatNoLongerPipelines(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	fail := make(chan string, 2)
+	bodies := make(chan string, 2)
+	go func() {
+		for i := range 2 {
+			conn, r, say, expect, ok := acceptScripted(ln, fail)
+			if !ok {
+				return
+			}
+			say("220 scripted ESMTP")
+			if !expect("EHLO ") {
+				return
+			}
+			if i == 0 {
+				say("250-scripted\r\n250 PIPELINING")
+			} else {
+				say("250 scripted")
+			}
+			steps := [][2]string{{"MAIL FROM:<", "250 ok"}, {"RCPT TO:<", "250 ok"}, {"DATA", "354 go ahead"}}
+			for _, st := range steps {
+				if i == 0 {
+					if !expect(st[0]) {
+						return
+					}
+					continue
+				}
+				if !expect(st[0]) {
+					return
+				}
+				say(st[1])
+			}
+			if i == 0 {
+				say("250 ok\r\n250 ok\r\n354 go ahead")
+			}
+			var b strings.Builder
+			for {
+				line, err := r.ReadString('\n')
+				if err != nil {
+					fail <- "reading DATA: " + err.Error()
+					return
+				}
+				if line == ".\r\n" {
+					break
+				}
+				b.WriteString(line)
+			}
+			bodies <- b.String()
+			say("250 queued")
+			if i == 0 {
+				conn.Close() // hang up while the client is idle
+				continue
+			}
+			r.ReadString('\n') // QUIT
+			say("221 bye")
+			conn.Close()
+		}
+	}()
+	host, port, _ := net.SplitHostPort(ln.Addr().String())
+	p, _ := strconv.Atoi(port)
+	x := newStreamed(t, newSender(t, SMTPConfig{Host: host, Port: p, TLS: TLSNone, Concurrency: 1, Timeout: waitLimit}))
+	x.send("a@example.it")
+	x.flush("a@example.it")
+	time.Sleep(50 * time.Millisecond) // the server's hang-up arrives
+	x.send("b@example.it", "b@example.it")
+	select {
+	case msg := <-fail:
+		t.Fatal(msg)
+	default:
+	}
+	for _, to := range []string{"a@example.it", "b@example.it"} {
+		if err := x.outcome(to); err != nil {
+			t.Errorf("%s: %v", to, err)
+		}
+	}
+	if n := len(bodies); n != 2 {
+		t.Errorf("server read %d bodies, want 2", n)
+	}
+}
+
+// A message whose turn under the rate limit has not come when the sender is
+// told to stop is not sent, and says so (the outbox queues it again
+// without counting an attempt).
+func TestStreamStoppedDuringRateLimitIsNotSent(t *testing.T) {
+	sink := smtpsink.Start(t)
+	cfg := sinkConfig(t, sink)
+	cfg.RatePerSecond = 0.5 // one message every 2 s
+	x := newStreamed(t, newSender(t, cfg))
+	x.send("a@example.it")
+	ctx, cancel := context.WithCancel(t.Context())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	c := mustCompose(t, testDraft())
+	outs := x.st.Send(ctx, c.EnvelopeFrom, "b@example.it", c.Raw, "b@example.it")
+	x.check(outs, []string{"a@example.it", "b@example.it"})
+	if err := x.outcome("b@example.it"); !errors.Is(err, errNotSent) || !errors.Is(err, context.Canceled) {
+		t.Errorf("b: %v, want errNotSent", err)
+	}
+	assertDelivered(t, sink, "a@example.it")
 }
