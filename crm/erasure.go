@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -81,6 +83,9 @@ func (s *Store) Erase(ctx context.Context, in ErasureInput) (Contact, error) {
 		if c, err = s.FindContact(ctx, tx, in.Email); err != nil {
 			return err
 		}
+		if err := refuseNamed("reason", in.Reason, c); err != nil {
+			return err
+		}
 		return s.eraseTx(ctx, tx, c, in.Reason, in.Actor, nil)
 	})
 	if err != nil {
@@ -96,10 +101,6 @@ func (s *Store) Erase(ctx context.Context, in ErasureInput) (Contact, error) {
 func (s *Store) eraseTx(ctx context.Context, tx *sqlx.Tx, c Contact, reason string, actor Actor, extra map[string]any) error {
 	if strings.TrimSpace(reason) == "" {
 		return fmt.Errorf("crm: erase: a reason is required (e.g. \"Art. 17 request of 2026-11-29\"): %w", ErrInvalidInput)
-	}
-	if what := namedIn(reason, c); what != "" {
-		return fmt.Errorf("crm: erase: the reason contains the person's %s, which would outlive the erasure on the audit chain; "+
-			"say which request it was instead (e.g. \"Art. 17 request by phone of 2026-11-29\"): %w", what, ErrInvalidInput)
 	}
 	if _, err := tx.ExecContext(ctx, `SELECT 1 FROM contacts WHERE id = $1 FOR UPDATE`, c.ID); err != nil {
 		return fmt.Errorf("crm: erase: lock contact: %w", err)
@@ -141,18 +142,58 @@ func (s *Store) eraseTx(ctx context.Context, tx *sqlx.Tx, c Contact, reason stri
 	return s.eraseMergedInto(ctx, tx, c, reason, actor, extra)
 }
 
-// namedIn says what of c's identity reason contains ("address" or "name"),
-// or "": the reason is kept in the contact.erased event, which erasure
-// does not redact.
-func namedIn(reason string, c Contact) string {
-	r := strings.ToLower(reason)
-	if c.Email != "" && strings.Contains(r, strings.ToLower(c.Email)) {
+// refuseNamed refuses text a person typed about an erasure (its reason,
+// a request's outcome) when it names the erased contact: that text is kept
+// on the audit chain, which erasure does not redact, and in the erasure
+// record. Texts Basis writes itself (retention, merges) are not checked.
+func refuseNamed(field, text string, c Contact) error {
+	if what := namedIn(text, c); what != "" {
+		return fmt.Errorf("crm: erase: the %s contains the person's %s, which would outlive the erasure on the audit chain; "+
+			"say which request it was instead (e.g. \"Art. 17 request by phone of 2026-11-29\"): %w", field, what, ErrInvalidInput)
+	}
+	return nil
+}
+
+// namedIn says what of c's identity text contains ("address", "name" or
+// "phone number"), or "". The name counts as its whole words in a row
+// ("Mont" is not in "months"); the phone number as its last 7 digits.
+func namedIn(text string, c Contact) string {
+	low := strings.ToLower(text)
+	if c.Email != "" && strings.Contains(low, strings.ToLower(c.Email)) {
 		return "address"
 	}
-	if name := strings.ToLower(strings.TrimSpace(c.Name)); len(name) >= 4 && strings.Contains(r, name) {
+	if name := words(c.Name); len(name) > 0 && len(strings.Join(name, "")) >= 4 && containsRun(words(text), name) {
 		return "name"
 	}
+	if phone := digits(c.Phone); len(phone) >= 7 && strings.Contains(digits(text), phone[len(phone)-7:]) {
+		return "phone number"
+	}
 	return ""
+}
+
+// words splits s into its lower-case words (runs of letters and digits).
+func words(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
+// containsRun reports whether run occurs in ws as consecutive words.
+func containsRun(ws, run []string) bool {
+	for i := 0; i+len(run) <= len(ws); i++ {
+		if slices.Equal(ws[i:i+len(run)], run) {
+			return true
+		}
+	}
+	return false
+}
+
+// digits keeps the digits of s.
+func digits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, s)
 }
 
 // eraseMergedInto erases the contacts merged into c: the same person under

@@ -1,6 +1,7 @@
 package crm_test
 
 import (
+	"bytes"
 	"errors"
 	"slices"
 	"strings"
@@ -245,9 +246,14 @@ func TestEraseBlanksInboundReasons(t *testing.T) {
 func TestEraseRefusesAReasonNamingThePerson(t *testing.T) {
 	st, _ := newStore(t)
 	mustCapture(t, st, "mario.rossi@example.it", "Mario Rossi")
+	inTx(t, st, func(tx *sqlx.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE contacts SET phone = '+39 333 1234567' WHERE email = 'mario.rossi@example.it'`)
+		return err
+	})
 	for reason, what := range map[string]string{
 		"request from Mario.Rossi@example.it by phone": "address",
 		"Mario Rossi called, wants to be forgotten":    "name",
+		"asked by phone, call back on 333-123 4567":    "phone number",
 	} {
 		_, err := st.Erase(ctx, crm.ErasureInput{Email: "mario.rossi@example.it", Reason: reason, Actor: system})
 		if !errors.Is(err, crm.ErrInvalidInput) || !strings.Contains(err.Error(), "the reason contains the person's "+what) {
@@ -259,5 +265,46 @@ func TestEraseRefusesAReasonNamingThePerson(t *testing.T) {
 	}
 	if _, err := st.Erase(ctx, crm.ErasureInput{Email: "mario.rossi@example.it", Reason: "Art. 17 request by phone of 2026-11-29", Actor: system}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Only whole words of the name count: a contact called "Mont" is erased
+// with a reason that says "months".
+func TestEraseCountsTheNameAsWholeWords(t *testing.T) {
+	st, _ := newStore(t)
+	mustCapture(t, st, "mont@example.it", "Mont")
+	if _, err := st.Erase(ctx, crm.ErasureInput{Email: "mont@example.it", Reason: "Art. 17 request, 12 months after the last order", Actor: system}); err != nil {
+		t.Fatalf("a reason with \"months\" refused for a contact named Mont: %v", err)
+	}
+}
+
+// Fulfilling an erasure request refuses an outcome that names the person
+// (it is kept on the request and its audit event, and shown in the erasure
+// record), and erases nothing until it is given without.
+func TestFulfilErasureRefusesAnOutcomeNamingThePerson(t *testing.T) {
+	st, _ := newStore(t)
+	mustCapture(t, st, "mario.rossi@example.it", "Mario Rossi")
+	r, err := st.AddRequest(ctx, crm.RequestInput{Email: "mario.rossi@example.it", Kind: "erasure", Channel: "phone", Actor: system})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = st.FulfilRequest(ctx, r.ID, crm.FulfilInput{Reason: "Art. 17 request by phone", Outcome: "confirmed by phone to Mario Rossi", Actor: system})
+	if !errors.Is(err, crm.ErrInvalidInput) || !strings.Contains(err.Error(), "the outcome contains the person's name") {
+		t.Fatalf("got %v, want the outcome refused", err)
+	}
+	if c, err := st.FindContact(ctx, st.DB(), "mario.rossi@example.it"); err != nil || c.ErasedAt != nil {
+		t.Fatalf("contact %+v %v, want it still there", c, err)
+	}
+	if _, err := st.FulfilRequest(ctx, r.ID, crm.FulfilInput{Reason: "Art. 17 request by phone", Outcome: "confirmed by phone", Actor: system}); err != nil {
+		t.Fatal(err)
+	}
+	var rec bytes.Buffer
+	if _, err := st.ExportErasureRecord(ctx, "mario.rossi@example.it", &rec, system); err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range unzip(t, rec.Bytes()) {
+		if strings.Contains(strings.ToLower(string(body)), "rossi") {
+			t.Errorf("%s of the erasure record names the person", name)
+		}
 	}
 }

@@ -73,6 +73,12 @@ func (s *Store) FulfilRequest(ctx context.Context, id int64, in FulfilInput) (Re
 			if err != nil {
 				return err
 			}
+			if err := refuseNamed("reason", in.Reason, c); err != nil {
+				return err
+			}
+			if err := refuseNamed("outcome", outcome, c); err != nil {
+				return err
+			}
 			if err := s.eraseTx(ctx, tx, c, in.Reason, in.Actor, map[string]any{"request_id": id}); err != nil {
 				return err
 			}
