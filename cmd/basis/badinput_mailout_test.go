@@ -91,6 +91,12 @@ func TestBadMailoutSettingsStopSendWithTheKeyToFix(t *testing.T) {
 		t.Logf("%s:", tc.name)
 		c.fails(tc.want, "send", "--once")
 		c.fails(tc.want, "consent", "request", "mario.rossi@example.it", "--purpose", "marketing")
+		if strings.HasPrefix(tc.name, "password_env") {
+			// Commands that send nothing work without the password: an
+			// operator's shell may lack the variable, and a campaign must
+			// still be listed, paused or cancelled.
+			c.ok("campaign", "list")
+		}
 	}
 	s := good
 	s.concurrency = "0"

@@ -28,7 +28,7 @@ func consentRequest(ctx context.Context, env *cli, args []string) error {
 		return err
 	}
 	defer a.Close()
-	m, err := a.mailer()
+	m, err := a.sendingMailer()
 	if err != nil {
 		return err
 	}

@@ -5,12 +5,13 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/basis-crm/basis/config"
 	"github.com/basis-crm/basis/mailout"
 )
 
 func init() {
 	addComponent("mailout", func(ctx context.Context, a *app, _ *http.ServeMux) ([]func(ctx context.Context) error, error) {
-		m, err := a.mailer()
+		m, err := a.sendingMailer()
 		if err != nil {
 			return nil, err
 		}
@@ -40,6 +41,26 @@ func init() {
 	})
 }
 
+// sendingMailer is mailer for the commands that send or queue mail to
+// send (serve's sender, send, consent request): it first checks the SMTP
+// settings, so that a wrong one stops them with the key to fix. Commands
+// that only change campaigns or read the outbox do not need them (an
+// operator's shell may lack the password_env variable, and pausing a
+// campaign must still work).
+func (a *app) sendingMailer() (*mailout.Mailer, error) {
+	if err := checkSMTP(a.cfg, smtpConfig(a.cfg)); err != nil {
+		return nil, err
+	}
+	return a.mailer()
+}
+
+// smtpConfig is the SMTP part of the outbox's configuration.
+func smtpConfig(c config.Config) mailout.SMTPConfig {
+	return mailout.SMTPConfig{Host: c.Mailout.SMTP.Host, Port: c.Mailout.SMTP.Port, TLS: mailout.TLSMode(c.Mailout.SMTP.TLS),
+		Username: c.Mailout.SMTP.Username, Password: c.Mailout.SMTP.Password,
+		Concurrency: c.Mailout.Concurrency, RatePerSecond: c.Mailout.RatePerSecond}
+}
+
 // mailer returns the outbox built from the configuration, creating it (and
 // registering the privacy notice on capture) the first time.
 func (a *app) mailer() (*mailout.Mailer, error) {
@@ -56,9 +77,7 @@ func (a *app) newMailer() (*mailout.Mailer, error) {
 		c.Mailout.From = c.Organization.Name + " <info@" + firstOr(c.Organization.StaffDomains, "example.com") + ">"
 	}
 	cfg := mailout.Config{
-		SMTP: mailout.SMTPConfig{Host: c.Mailout.SMTP.Host, Port: c.Mailout.SMTP.Port, TLS: mailout.TLSMode(c.Mailout.SMTP.TLS),
-			Username: c.Mailout.SMTP.Username, Password: c.Mailout.SMTP.Password,
-			Concurrency: c.Mailout.Concurrency, RatePerSecond: c.Mailout.RatePerSecond},
+		SMTP: smtpConfig(c),
 		From: c.Mailout.From, ReplyTo: c.Mailout.ReplyTo, UnsubscribeMailto: c.Mailout.UnsubscribeMailto,
 		BaseURL: c.Web.BaseURL,
 		Organization: mailout.Organization{Name: c.Organization.Name, Address: c.Organization.Address,
@@ -66,9 +85,6 @@ func (a *app) newMailer() (*mailout.Mailer, error) {
 			DPO: c.Register.DPO, Recipients: c.Register.Recipients, Transfers: c.Register.Transfers},
 		MaxAttempts: c.Mailout.MaxAttempts, NoticeDelay: c.Mailout.Notice.Delay, NoticeDeadline: c.Mailout.Notice.Deadline,
 		ConsentTTL: c.Mailout.ConsentTTL, RetentionMonths: c.Policy.LegitimateInterestMonths,
-	}
-	if err := checkSMTP(c, cfg.SMTP); err != nil {
-		return nil, err
 	}
 	if k := c.Mailout.DKIM; k.PrivateKeyFile != "" || k.Domain != "" {
 		signer, err := mailout.LoadDKIM(k.Domain, k.Selector, k.PrivateKeyFile)
