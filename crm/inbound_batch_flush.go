@@ -12,9 +12,9 @@ import (
 )
 
 // Flush writes everything the batch recorded inside tx, in dependency
-// order (ids, contacts and their capture hooks, evidence, bases,
-// activities, changes to existing contacts, the audit events), a statement
-// or two each. Afterwards ContactID and EvidenceID resolve refs, and the
+// order (ids, contacts, evidence, bases, activities, changes to existing
+// contacts, the audit events, then the capture hooks of the new contacts),
+// a statement or two each. Afterwards ContactID and EvidenceID resolve refs, and the
 // batch is not to be used for further writes. ErrBatchConflict means a
 // contact to create exists by now: roll tx back.
 func (b *InboundBatch) Flush(ctx context.Context, tx *sqlx.Tx) error {

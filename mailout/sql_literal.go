@@ -60,9 +60,9 @@ func sqlLiteral(v any) (string, error) {
 	case []byte:
 		return pq.QuoteLiteral(string(x)), nil
 	case int:
-		return strconv.Itoa(x), nil
+		return intLiteral(int64(x)), nil
 	case int64:
-		return strconv.FormatInt(x, 10), nil
+		return intLiteral(x), nil
 	case bool:
 		return strconv.FormatBool(x), nil
 	case time.Time:
@@ -70,4 +70,13 @@ func sqlLiteral(v any) (string, error) {
 	default:
 		return "", fmt.Errorf("no SQL literal for a %T", v)
 	}
+}
+
+// intLiteral writes a negative number in parentheses: after a "-" in the
+// statement, "--5" would start a comment.
+func intLiteral(n int64) string {
+	if n < 0 {
+		return "(" + strconv.FormatInt(n, 10) + ")"
+	}
+	return strconv.FormatInt(n, 10)
 }

@@ -12,14 +12,15 @@ import (
 )
 
 func TestInlineParamsReplacesEachPlaceholderOnce(t *testing.T) {
-	args := []any{"a$2", 2, 3, 4, 5, 6, 7, 8, 9, "ten"}
-	got, err := mailout.InlineParams(`SELECT $1, $10, $2::bigint`, args)
+	args := []any{"a$2", 2, 3, 4, 5, 6, 7, 8, -9, "ten"}
+	got, err := mailout.InlineParams(`SELECT $1, $10, $2::bigint, 1 -$9`, args)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// $10 is the tenth value, not the first followed by "0", and the "$2"
-	// inside the first value's literal stays as it is.
-	if want := `SELECT 'a$2', 'ten', 2::bigint`; got != want {
+	// $10 is the tenth value, not the first followed by "0", the "$2"
+	// inside the first value's literal stays as it is, and a negative
+	// number after a minus does not start a comment.
+	if want := `SELECT 'a$2', 'ten', 2::bigint, 1 -(-9)`; got != want {
 		t.Fatalf("got %s, want %s", got, want)
 	}
 }
