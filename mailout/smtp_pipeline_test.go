@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/textproto"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -44,17 +43,8 @@ func TestDotStuffWritesWhatTextprotoWrites(t *testing.T) {
 // DATA: the client must end that DATA with an empty message, reset, and
 // send the next message normally.
 func TestSendPipelines(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
 	got := make(chan string, 1)
-	fail := make(chan string, 1)
-	go scriptedServer(ln, got, fail)
-	host, port, _ := net.SplitHostPort(ln.Addr().String())
-	p, _ := strconv.Atoi(port)
-	s := newSender(t, SMTPConfig{Host: host, Port: p, TLS: TLSNone, Concurrency: 1, Timeout: waitLimit})
+	s, fail := scriptedSender(t, func(ln net.Listener, fail chan<- string) { scriptedServer(ln, got, fail) })
 	c := mustCompose(t, testDraft())
 	se := sendErr(t, s, "nobody@example.it")
 	if se.Code != 550 || se.Enhanced != "5.1.1" || !se.RecipientRejected || se.stage != stageRcpt {
@@ -78,79 +68,33 @@ func TestSendPipelines(t *testing.T) {
 // connection; it sends the DATA it received to got, or what went wrong to
 // fail.
 func scriptedServer(ln net.Listener, got, fail chan<- string) {
-	conn, r, say, expect, ok := acceptScripted(ln, fail)
+	s, ok := acceptScripted(ln, fail, "250-scripted\r\n250-PIPELINING\r\n250 ENHANCEDSTATUSCODES")
 	if !ok {
 		return
 	}
-	defer conn.Close()
-	say("220 scripted ESMTP")
-	if !expect("EHLO ") {
-		return
-	}
-	say("250-scripted\r\n250-PIPELINING\r\n250 ENHANCEDSTATUSCODES")
 	for i := range 2 {
-		for _, cmd := range []string{"MAIL FROM:<", "RCPT TO:<", "DATA"} {
-			if !expect(cmd) {
-				return
-			}
+		if !s.envelope() {
+			return
 		}
 		if i == 0 {
-			say("250 2.1.0 ok\r\n550 5.1.1 no such user\r\n354 go ahead anyway")
-			if !expect(".\r\n") {
+			s.say("250 2.1.0 ok\r\n550 5.1.1 no such user\r\n354 go ahead anyway")
+			if !s.expect(".\r\n") {
 				return
 			}
-			say("554 5.5.1 no valid recipients")
-			if !expect("RSET") {
+			s.say("554 5.5.1 no valid recipients")
+			if !s.expect("RSET") {
 				return
 			}
-			say("250 2.0.0 reset")
+			s.say("250 2.0.0 reset")
 			continue
 		}
-		say("250 2.1.0 ok\r\n250 2.1.5 ok\r\n354 go ahead")
-		var data strings.Builder
-		for {
-			line, err := r.ReadString('\n')
-			if err != nil {
-				fail <- "reading DATA: " + err.Error()
-				return
-			}
-			data.WriteString(line)
-			if line == ".\r\n" {
-				break
-			}
+		s.say("250 2.1.0 ok\r\n250 2.1.5 ok\r\n354 go ahead")
+		data, ok := s.body()
+		if !ok {
+			return
 		}
-		say("250 2.0.0 queued")
-		got <- data.String()
+		s.say("250 2.0.0 queued")
+		got <- data + ".\r\n"
 	}
-	r.ReadString('\n') // QUIT, at the sender's Close
-	say("221 2.0.0 bye")
-}
-
-func errString(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
-}
-
-// acceptScripted accepts one connection for a scripted server and returns
-// it with its reader, say (writes a reply line) and expect (reads a line
-// and checks its start, reporting a mismatch to fail).
-func acceptScripted(ln net.Listener, fail chan<- string) (net.Conn, *bufio.Reader, func(string), func(string) bool, bool) {
-	conn, err := ln.Accept()
-	if err != nil {
-		fail <- err.Error()
-		return nil, nil, nil, nil, false
-	}
-	r := bufio.NewReader(conn)
-	say := func(s string) { conn.Write([]byte(s + "\r\n")) }
-	expect := func(prefix string) bool {
-		line, err := r.ReadString('\n')
-		if err != nil || !strings.HasPrefix(line, prefix) {
-			fail <- "expected " + prefix + ", got " + strconv.Quote(line) + " " + errString(err)
-			return false
-		}
-		return true
-	}
-	return conn, r, say, expect, true
+	s.quit()
 }

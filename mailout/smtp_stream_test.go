@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -71,26 +70,14 @@ func (x *streamed) outcome(to string) error {
 // going on would time out), and refuses the second message's content: each
 // outcome must come back with the right message.
 func TestStreamSendsBodyWithNextEnvelope(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	fail := make(chan string, 1)
 	bodies := make(chan string, 3)
-	go streamServer(ln, bodies, fail)
-	host, port, _ := net.SplitHostPort(ln.Addr().String())
-	p, _ := strconv.Atoi(port)
-	x := newStreamed(t, newSender(t, SMTPConfig{Host: host, Port: p, TLS: TLSNone, Concurrency: 1, Timeout: waitLimit}))
+	s, fail := scriptedSender(t, func(ln net.Listener, fail chan<- string) { streamServer(ln, bodies, fail) })
+	x := newStreamed(t, s)
 	x.send("a@example.it")                 // its body waits for the next envelope
 	x.send("b@example.it", "a@example.it") // a's reply came with b's envelope replies
 	x.send("c@example.it", "b@example.it")
 	x.flush("c@example.it")
-	select {
-	case msg := <-fail:
-		t.Fatal(msg)
-	default:
-	}
+	noScriptFailure(t, fail)
 	var se *SendError
 	if err := x.outcome("b@example.it"); !errors.As(err, &se) || se.Code != 554 || se.Temporary || se.stage != stageData {
 		t.Errorf("b: %v, want the 554 refusing its content", err)
@@ -107,50 +94,34 @@ func TestStreamSendsBodyWithNextEnvelope(t *testing.T) {
 
 // streamServer plays the server of TestStreamSendsBodyWithNextEnvelope.
 func streamServer(ln net.Listener, bodies chan<- string, fail chan<- string) {
-	conn, r, say, expect, ok := acceptScripted(ln, fail)
+	s, ok := acceptScripted(ln, fail, "250-scripted\r\n250-PIPELINING\r\n250 ENHANCEDSTATUSCODES")
 	if !ok {
 		return
 	}
-	defer conn.Close()
-	envelope := func() bool { return expect("MAIL FROM:<") && expect("RCPT TO:<") && expect("DATA") }
 	body := func() bool {
-		var b strings.Builder
-		for {
-			line, err := r.ReadString('\n')
-			if err != nil {
-				fail <- "reading DATA: " + err.Error()
-				return false
-			}
-			if line == ".\r\n" {
-				bodies <- b.String()
-				return true
-			}
-			b.WriteString(line)
+		b, ok := s.body()
+		if ok {
+			bodies <- b
 		}
+		return ok
 	}
-	say("220 scripted ESMTP")
-	if !expect("EHLO ") {
+	if !s.envelope() {
 		return
 	}
-	say("250-scripted\r\n250-PIPELINING\r\n250 ENHANCEDSTATUSCODES")
-	if !envelope() {
+	s.say("250 2.1.0 ok\r\n250 2.1.5 ok\r\n354 go ahead")
+	if !body() || !s.envelope() { // a's body, then b's envelope before any reply to a's dot
 		return
 	}
-	say("250 2.1.0 ok\r\n250 2.1.5 ok\r\n354 go ahead")
-	if !body() || !envelope() { // a's body, then b's envelope before any reply to a's dot
+	s.say("250 2.0.0 a queued\r\n250 2.1.0 ok\r\n250 2.1.5 ok\r\n354 go ahead")
+	if !body() || !s.envelope() {
 		return
 	}
-	say("250 2.0.0 a queued\r\n250 2.1.0 ok\r\n250 2.1.5 ok\r\n354 go ahead")
-	if !body() || !envelope() {
-		return
-	}
-	say("554 5.6.0 b's content refused\r\n250 2.1.0 ok\r\n250 2.1.5 ok\r\n354 go ahead")
+	s.say("554 5.6.0 b's content refused\r\n250 2.1.0 ok\r\n250 2.1.5 ok\r\n354 go ahead")
 	if !body() { // c's body, sent by Flush with nothing after it
 		return
 	}
-	say("250 2.0.0 c queued")
-	r.ReadString('\n') // QUIT, at the sender's Close
-	say("221 2.0.0 bye")
+	s.say("250 2.0.0 c queued")
+	s.quit()
 }
 
 // A recipient refused in the middle of a stream fails alone: the message
@@ -259,66 +230,34 @@ func assertDelivered(t *testing.T, sink *smtpsink.Server, to ...string) {
 // must be recorded so, not as unknown (a campaign) or sent again (a
 // notice). The next message's body, left pending, is finished by Flush.
 func TestStreamShutdownWaitsForTheReplyOnItsWay(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	fail := make(chan string, 1)
-	go func() {
-		conn, r, say, expect, ok := acceptScripted(ln, fail)
+	snd, fail := scriptedSender(t, func(ln net.Listener, fail chan<- string) {
+		s, ok := acceptScripted(ln, fail, "250-scripted\r\n250 PIPELINING")
 		if !ok {
 			return
 		}
-		defer conn.Close()
-		envelope := func() bool { return expect("MAIL FROM:<") && expect("RCPT TO:<") && expect("DATA") }
-		body := func() bool {
-			for {
-				line, err := r.ReadString('\n')
-				if err != nil {
-					fail <- "reading DATA: " + err.Error()
-					return false
-				}
-				if line == ".\r\n" {
-					return true
-				}
-			}
-		}
-		say("220 scripted ESMTP")
-		if !expect("EHLO ") {
+		if !s.envelope() {
 			return
 		}
-		say("250-scripted\r\n250 PIPELINING")
-		if !envelope() {
-			return
-		}
-		say("250 ok\r\n250 ok\r\n354 go ahead")
-		if !body() || !envelope() {
+		s.say("250 ok\r\n250 ok\r\n354 go ahead")
+		if _, ok := s.body(); !ok || !s.envelope() {
 			return
 		}
 		time.Sleep(300 * time.Millisecond) // a slow server: the stop comes meanwhile
-		say("250 a queued\r\n250 ok\r\n250 ok\r\n354 go ahead")
-		if !body() {
+		s.say("250 a queued\r\n250 ok\r\n250 ok\r\n354 go ahead")
+		if _, ok := s.body(); !ok {
 			return
 		}
-		say("250 b queued")
-		r.ReadString('\n') // QUIT
-		say("221 bye")
-	}()
-	host, port, _ := net.SplitHostPort(ln.Addr().String())
-	p, _ := strconv.Atoi(port)
-	x := newStreamed(t, newSender(t, SMTPConfig{Host: host, Port: p, TLS: TLSNone, Concurrency: 1, Timeout: waitLimit}))
+		s.say("250 b queued")
+		s.quit()
+	})
+	x := newStreamed(t, snd)
 	x.send("a@example.it")
 	ctx, cancel := context.WithCancel(t.Context())
 	time.AfterFunc(100*time.Millisecond, cancel)
 	c := mustCompose(t, testDraft())
 	x.check(x.st.Send(ctx, c.EnvelopeFrom, "b@example.it", c.Raw, "b@example.it"), []string{"a@example.it"})
 	x.flush("b@example.it")
-	select {
-	case msg := <-fail:
-		t.Fatal(msg)
-	default:
-	}
+	noScriptFailure(t, fail)
 	for _, to := range []string{"a@example.it", "b@example.it"} {
 		if err := x.outcome(to); err != nil {
 			t.Errorf("%s: %v, want accepted", to, err)
@@ -329,79 +268,44 @@ func TestStreamShutdownWaitsForTheReplyOnItsWay(t *testing.T) {
 // A server that hung up and no longer announces PIPELINING when the stream
 // reconnects gets the message one command at a time.
 func TestStreamReconnectsToAServerThatNoLongerPipelines(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	fail := make(chan string, 2)
 	bodies := make(chan string, 2)
-	go func() {
-		for i := range 2 {
-			conn, r, say, expect, ok := acceptScripted(ln, fail)
-			if !ok {
-				return
-			}
-			say("220 scripted ESMTP")
-			if !expect("EHLO ") {
-				return
-			}
-			if i == 0 {
-				say("250-scripted\r\n250 PIPELINING")
-			} else {
-				say("250 scripted")
-			}
-			steps := [][2]string{{"MAIL FROM:<", "250 ok"}, {"RCPT TO:<", "250 ok"}, {"DATA", "354 go ahead"}}
-			for _, st := range steps {
-				if i == 0 {
-					if !expect(st[0]) {
-						return
-					}
-					continue
-				}
-				if !expect(st[0]) {
-					return
-				}
-				say(st[1])
-			}
-			if i == 0 {
-				say("250 ok\r\n250 ok\r\n354 go ahead")
-			}
-			var b strings.Builder
-			for {
-				line, err := r.ReadString('\n')
-				if err != nil {
-					fail <- "reading DATA: " + err.Error()
-					return
-				}
-				if line == ".\r\n" {
-					break
-				}
-				b.WriteString(line)
-			}
-			bodies <- b.String()
-			say("250 queued")
-			if i == 0 {
-				conn.Close() // hang up while the client is idle
-				continue
-			}
-			r.ReadString('\n') // QUIT
-			say("221 bye")
-			conn.Close()
+	snd, fail := scriptedSender(t, func(ln net.Listener, fail chan<- string) {
+		// The first connection pipelines and hangs up after one message,
+		// the second does not pipeline: each command is answered alone.
+		s, ok := acceptScripted(ln, fail, "250-scripted\r\n250 PIPELINING")
+		if !ok || !s.envelope() {
+			return
 		}
-	}()
-	host, port, _ := net.SplitHostPort(ln.Addr().String())
-	p, _ := strconv.Atoi(port)
-	x := newStreamed(t, newSender(t, SMTPConfig{Host: host, Port: p, TLS: TLSNone, Concurrency: 1, Timeout: waitLimit}))
+		s.say("250 ok\r\n250 ok\r\n354 go ahead")
+		b, ok := s.body()
+		if !ok {
+			return
+		}
+		bodies <- b
+		s.say("250 queued")
+		s.conn.Close()
+		if s, ok = acceptScripted(ln, fail, "250 scripted"); !ok {
+			return
+		}
+		for _, step := range [][2]string{{"MAIL FROM:<", "250 ok"}, {"RCPT TO:<", "250 ok"}, {"DATA", "354 go ahead"}} {
+			if !s.expect(step[0]) {
+				return
+			}
+			s.say(step[1])
+		}
+		if b, ok = s.body(); !ok {
+			return
+		}
+		bodies <- b
+		s.say("250 queued")
+		s.quit()
+	})
+	x := newStreamed(t, snd)
 	x.send("a@example.it")
 	x.flush("a@example.it")
 	time.Sleep(50 * time.Millisecond) // the server's hang-up arrives
 	x.send("b@example.it", "b@example.it")
-	select {
-	case msg := <-fail:
-		t.Fatal(msg)
-	default:
-	}
+	noScriptFailure(t, fail)
 	for _, to := range []string{"a@example.it", "b@example.it"} {
 		if err := x.outcome(to); err != nil {
 			t.Errorf("%s: %v", to, err)
