@@ -1,7 +1,6 @@
 package crm_test
 
 import (
-	"archive/zip"
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
@@ -16,25 +15,6 @@ import (
 
 	"github.com/basis-crm/basis/crm"
 )
-
-// unzip returns the files of a ZIP by name.
-func unzip(t *testing.T, b []byte) map[string][]byte {
-	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := map[string][]byte{}
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[f.Name], _ = io.ReadAll(rc)
-		rc.Close()
-	}
-	return files
-}
 
 // recomputeHash is the recipe of manifest.json's how_to_check.
 func recomputeHash(e crm.ProofEvent) string {

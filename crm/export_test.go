@@ -1,14 +1,12 @@
 package crm_test
 
 import (
-	"archive/zip"
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"strings"
 	"testing"
 
@@ -28,16 +26,7 @@ func TestExportHoldsEverythingWithHashes(t *testing.T) {
 	if err := st.Export(ctx, "mario.rossi@example.it", &buf, system); err != nil {
 		t.Fatal(err)
 	}
-	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := map[string][]byte{}
-	for _, f := range zr.File {
-		rc, _ := f.Open()
-		files[f.Name], _ = io.ReadAll(rc)
-		rc.Close()
-	}
+	files := unzip(t, buf.Bytes())
 	var manifest struct {
 		Files []crm.ManifestEntry `json:"files"`
 	}
@@ -87,16 +76,7 @@ func TestExportAuditEventsRecomputeFromContactJSON(t *testing.T) {
 	if err := st.Export(ctx, c.Email, &buf, system); err != nil {
 		t.Fatal(err)
 	}
-	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := map[string][]byte{}
-	for _, f := range zr.File {
-		rc, _ := f.Open()
-		files[f.Name], _ = io.ReadAll(rc)
-		rc.Close()
-	}
+	files := unzip(t, buf.Bytes())
 	var manifest struct {
 		HowToCheck []string `json:"how_to_check"`
 	}
@@ -168,17 +148,9 @@ func TestExportOfMergedContactHoldsTheMergedHistory(t *testing.T) {
 	if err := st.Export(ctx, keep.Email, &buf, system); err != nil {
 		t.Fatal(err)
 	}
-	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var bundle crm.ExportBundle
-	for _, f := range zr.File {
-		if f.Name == "contact.json" {
-			rc, _ := f.Open()
-			json.NewDecoder(rc).Decode(&bundle)
-			rc.Close()
-		}
+	if err := json.Unmarshal(unzip(t, buf.Bytes())["contact.json"], &bundle); err != nil {
+		t.Fatalf("contact.json: %v", err)
 	}
 	proof, err := st.ContactAuditProof(ctx, keep.ID)
 	if err != nil {

@@ -1,7 +1,10 @@
 package crm_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
+	"io"
 	"testing"
 
 	"github.com/jmoiron/sqlx"
@@ -72,4 +75,23 @@ func mustVerify(t *testing.T, st *crm.Store) crm.VerifyResult {
 		t.Fatalf("audit chain broken: %+v", res)
 	}
 	return res
+}
+
+// unzip returns the files of a ZIP by name.
+func unzip(t *testing.T, b []byte) map[string][]byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[f.Name], _ = io.ReadAll(rc)
+		rc.Close()
+	}
+	return files
 }
