@@ -116,15 +116,7 @@ func TestExportAuditEventsRecomputeFromContactJSON(t *testing.T) {
 		if sum := sha256.Sum256([]byte(e.Payload)); hex.EncodeToString(sum[:]) != e.PayloadSHA256 {
 			t.Errorf("event %d: payload in contact.json is not the bytes its hash covers", e.Seq)
 		}
-		h := sha256.New()
-		prev, _ := hex.DecodeString(e.PrevHash)
-		ph, _ := hex.DecodeString(e.PayloadSHA256)
-		h.Write(prev)
-		binary.Write(h, binary.BigEndian, uint64(e.Seq))
-		binary.Write(h, binary.BigEndian, e.AtMicros)
-		h.Write([]byte(e.Actor + "\x00" + e.Action + "\x00" + e.Contact + "\x00"))
-		h.Write(ph)
-		if got := hex.EncodeToString(h.Sum(nil)); got != e.Hash || got != stored[i] {
+		if got := recomputeHash(e); got != e.Hash || got != stored[i] {
 			t.Errorf("event %d: recomputed %s, contact.json says %s, chain %s", e.Seq, got, e.Hash, stored[i])
 		}
 	}
