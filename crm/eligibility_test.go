@@ -2,6 +2,7 @@ package crm_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -135,5 +136,37 @@ func TestHardBounceSuppressesEverything(t *testing.T) {
 	})
 	if e, _ := st.Eligible(ctx, db, c, "inquiry_followup"); e.Allowed || e.Code != crm.ReasonBounced {
 		t.Errorf("after hard bounce: %+v", e)
+	}
+}
+
+// An objection to every purpose (Art. 21(1)) stops the follow-up of an
+// inquiry too, withdraws every basis, and covers purposes configured later
+// (one suppression for '*').
+func TestObjectionToEveryPurposeStopsFollowUpToo(t *testing.T) {
+	st, db := newStore(t)
+	c := mustCapture(t, st, "mario@example.it", "Mario")
+	inTx(t, st, func(tx *sqlx.Tx) error {
+		_, err := st.Grant(ctx, tx, crm.GrantInput{ContactID: c.ID, Purpose: "marketing", Kind: "consent", Source: "manual", Reason: "signed form", Actor: system})
+		return err
+	})
+	if e, _ := st.Eligible(ctx, db, c, "inquiry_followup"); !e.Allowed {
+		t.Fatalf("follow-up before the objection: %+v", e)
+	}
+	if err := st.ObjectTx(ctx, crm.ObjectionInput{Email: "mario@example.it", Purpose: crm.AllPurposes, Reason: "by phone: no contact of any kind", Actor: system}); err != nil {
+		t.Fatal(err)
+	}
+	c, _ = st.FindContact(ctx, db, "mario@example.it")
+	for _, p := range []string{"marketing", "inquiry_followup"} {
+		if e, _ := st.Eligible(ctx, db, c, p); e.Allowed || e.Code != crm.ReasonObjected {
+			t.Errorf("%s after an objection to every purpose: %+v", p, e)
+		}
+	}
+	var purposes []string
+	if err := db.Select(&purposes, `SELECT purpose FROM suppressions WHERE reason = 'objection'`); err != nil || strings.Join(purposes, ",") != "*" {
+		t.Errorf("suppressions %v %v, want one for every purpose", purposes, err)
+	}
+	var active int
+	if err := db.Get(&active, `SELECT count(*) FROM bases WHERE contact_id = $1 AND withdrawn_at IS NULL`, c.ID); err != nil || active != 0 {
+		t.Errorf("%d bases still active (%v), want every one withdrawn", active, err)
 	}
 }

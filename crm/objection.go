@@ -26,7 +26,10 @@ func (s *Store) MarketingPurposes() []string {
 // ObjectionInput is an objection or unsubscribe to record.
 type ObjectionInput struct {
 	Email   string
-	Purpose string // "": every marketing purpose
+	// Purpose is the purpose objected to; "" every marketing purpose
+	// (Art. 21(2)); AllPurposes every purpose, the follow-up of an inquiry
+	// under legitimate interest too (Art. 21(1)).
+	Purpose string
 	// Unsubscribe is true for an unsubscribe link or mail, false for an
 	// objection recorded by staff or received otherwise.
 	Unsubscribe bool
@@ -34,8 +37,9 @@ type ObjectionInput struct {
 	Actor       Actor
 }
 
-// Object records an objection or unsubscribe (Art. 21(2)-(3)) for purpose,
-// or for all marketing purposes when purpose is "": the address is suppressed
+// Object records an objection or unsubscribe (Art. 21) for purpose, for
+// all marketing purposes when purpose is "", or for every purpose when it
+// is AllPurposes: the address is suppressed
 // at once and for good, and matching bases and consents are withdrawn. It
 // works for an address that is not (or no longer) a contact too.
 func (s *Store) Object(ctx context.Context, tx *sqlx.Tx, in ObjectionInput) error {
@@ -45,11 +49,15 @@ func (s *Store) Object(ctx context.Context, tx *sqlx.Tx, in ObjectionInput) erro
 		return fmt.Errorf("crm: object: %w", err)
 	}
 	purposes := s.MarketingPurposes()
-	if purpose != "" {
+	suppressed := purposes // the suppressions' purposes; '*' covers every purpose, later ones too
+	switch {
+	case purpose == AllPurposes:
+		purposes, suppressed = s.PurposeNames(), []string{AllPurposes}
+	case purpose != "":
 		if err := s.CheckPurposeKind(purpose, ""); err != nil {
 			return fmt.Errorf("crm: object: %w", err)
 		}
-		purposes = []string{purpose}
+		purposes, suppressed = []string{purpose}, []string{purpose}
 	}
 	kind := "objection"
 	if in.Unsubscribe {
@@ -66,7 +74,7 @@ func (s *Store) Object(ctx context.Context, tx *sqlx.Tx, in ObjectionInput) erro
 	case !errors.Is(err, ErrNotFound):
 		return err
 	}
-	for _, p := range purposes {
+	for _, p := range suppressed {
 		if err := s.suppressHash(ctx, tx, s.AddressHash(norm), p, kind, contactID, actor); err != nil {
 			return err
 		}
@@ -80,7 +88,7 @@ func (s *Store) Object(ctx context.Context, tx *sqlx.Tx, in ObjectionInput) erro
 	if err := s.withdrawConsents(ctx, tx, contactID, purposes, kind+": "+reason); err != nil {
 		return err
 	}
-	return s.audit(ctx, tx, actor, "contact.objected", contactID, map[string]any{"purposes": purposes, "via": kind, "reason": reason})
+	return s.audit(ctx, tx, actor, "contact.objected", contactID, map[string]any{"purposes": suppressed, "via": kind, "reason": reason})
 }
 
 // ObjectTx is Object in its own transaction.

@@ -18,7 +18,7 @@ import (
 
 func init() {
 	register("activity log", "EMAIL --kind call|email|meeting|note --reason TEXT [--note TEXT]", activityLog)
-	register("object", "EMAIL [--purpose P] [--reason TEXT]", object)
+	register("object", "EMAIL [--purpose P | --all] [--reason TEXT]", object)
 	register("erase", "EMAIL --reason TEXT", erase)
 	register("export", "EMAIL -o FILE.zip [--dossier]", export)
 	register("audit verify", "[--json]", auditVerify)
@@ -71,11 +71,18 @@ func activityLog(ctx context.Context, env *cli, args []string) error {
 func object(ctx context.Context, env *cli, args []string) error {
 	fs := newFlags("object")
 	var in crm.ObjectionInput
-	fs.StringVar(&in.Purpose, "purpose", "", "purpose objected to (default: all marketing)")
+	fs.StringVar(&in.Purpose, "purpose", "", "purpose objected to (default: all marketing, Art. 21(2))")
+	all := fs.Bool("all", false, "object to every purpose, the follow-up of an inquiry too (Art. 21(1))")
 	fs.StringVar(&in.Reason, "reason", "", "how the objection was received")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
+	}
+	if *all {
+		if in.Purpose != "" {
+			return usagef("--all and --purpose exclude each other")
+		}
+		in.Purpose = crm.AllPurposes
 	}
 	if err := exactly(1, pos, "EMAIL"); err != nil {
 		return err

@@ -152,6 +152,10 @@ func TestCommandLineContract(t *testing.T) {
 		t.Errorf("import: %q", out)
 	}
 	c.ok("object", "anna@bianchi.it")
+	c.fails("--all and --purpose exclude each other", "object", "anna@bianchi.it", "--all", "--purpose", "marketing")
+	if out := c.ok("object", "anna@bianchi.it", "--all", "--reason", "by phone: no contact of any kind"); !strings.Contains(out, "objection recorded") {
+		t.Errorf("object --all: %q", out)
+	}
 	c.ok("erase", "luca@verdi.it", "--reason", "Art. 17 request received 2026-11-29")
 	if out := c.ok("contacts", "import", csv, "--purpose", "marketing", "--basis", "soft_opt_in", "--source", "customer_relationship",
 		"--reason", "again"); !strings.Contains(out, "refused 2") {
