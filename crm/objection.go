@@ -25,7 +25,7 @@ func (s *Store) MarketingPurposes() []string {
 
 // ObjectionInput is an objection or unsubscribe to record.
 type ObjectionInput struct {
-	Email   string
+	Email string
 	// Purpose is the purpose objected to; "" every marketing purpose
 	// (Art. 21(2)); AllPurposes every purpose, the follow-up of an inquiry
 	// under legitimate interest too (Art. 21(1)).
