@@ -61,7 +61,8 @@ func (s *Server) logActivity(w http.ResponseWriter, r *http.Request) {
 	back(w, r, contactPath(c.ID), "activity")
 }
 
-// object records an objection for one purpose, or all marketing.
+// object records an objection for one purpose, all marketing, or every
+// purpose ("*", Art. 21(1)).
 func (s *Server) object(w http.ResponseWriter, r *http.Request) {
 	c, ok := s.loadContact(w, r)
 	if !ok {

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/basis-crm/basis/crm"
 )
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
@@ -228,5 +230,24 @@ func TestAuditLogFilterAndVerify(t *testing.T) {
 	body = f.do("GET", "/audit/verify", cookie, nil, "Accept-Language", "en").Body.String()
 	if !strings.Contains(body, "does NOT verify") {
 		t.Errorf("tampering not reported")
+	}
+}
+
+// The contact page records an objection to every purpose (Art. 21(1)):
+// the follow-up of the inquiry stops too, and the page offers it.
+func TestObjectionToEveryPurposeFromTheContactPage(t *testing.T) {
+	f := newFixture(t)
+	c := f.mustCapture("luca@example.com", "Luca", "")
+	cookie := f.session("staff")
+	if rec := f.do("GET", contactPath(c.ID), cookie, nil); !strings.Contains(rec.Body.String(), `<option value="*">`) {
+		t.Fatalf("contact page offers no objection to every purpose")
+	}
+	if rec := f.do("POST", contactPath(c.ID)+"/object", cookie, url.Values{"purpose": {"*"}, "reason": {"by phone: no contact of any kind"}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("object: %d %s", rec.Code, rec.Body)
+	}
+	for _, p := range []string{"marketing", "inquiry_followup"} {
+		if e, err := f.st.Eligible(ctx, f.st.DB(), c, p); err != nil || e.Allowed || e.Code != crm.ReasonObjected {
+			t.Errorf("%s after the objection: %+v %v", p, e, err)
+		}
 	}
 }

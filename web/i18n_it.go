@@ -147,6 +147,7 @@ var italian = map[string]string{
 	"Your role may not do this.":                                                                "Il tuo ruolo non consente questa operazione.",
 	"active":                                                                                    "attivo",
 	"all marketing":                                                                             "tutto il marketing",
+	"every purpose, follow-up too":                                                              "ogni finalità, anche il seguito della richiesta",
 	"audit events":                                                                              "eventi di audit",
 	"bounces in the last 7 days":                                                                "rimbalzi negli ultimi 7 giorni",
 	"contact":                                                                                   "contatto",
