@@ -2,6 +2,7 @@ package mailout
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"net"
 	"strings"
@@ -334,4 +335,41 @@ func TestStreamStoppedDuringRateLimitIsNotSent(t *testing.T) {
 		t.Errorf("b: %v, want errNotSent", err)
 	}
 	assertDelivered(t, sink, "a@example.it")
+}
+
+// A stream over implicit TLS pipelines as over a plain connection, and one
+// over STARTTLS sends one message at a time: both deliver every message,
+// each outcome with its message.
+func TestStreamOverTLS(t *testing.T) {
+	srvTLS, roots, err := smtpsink.SelfSignedTLS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []TLSMode{TLSImplicit, TLSStartTLS} {
+		t.Run(string(mode), func(t *testing.T) {
+			sink := smtpsink.New(smtpsink.Options{TLSConfig: srvTLS, ImplicitTLS: mode == TLSImplicit})
+			if err := sink.Listen("127.0.0.1:0"); err != nil {
+				t.Fatal(err)
+			}
+			defer sink.Close()
+			cfg := sinkConfig(t, sink)
+			cfg.TLS, cfg.TLSConfig = mode, &tls.Config{RootCAs: roots}
+			x := newStreamed(t, newSender(t, cfg))
+			if mode == TLSImplicit {
+				x.send("a@example.it")
+				x.send("b@example.it", "a@example.it")
+				x.flush("b@example.it")
+			} else {
+				x.send("a@example.it", "a@example.it")
+				x.send("b@example.it", "b@example.it")
+				x.flush()
+			}
+			for _, to := range []string{"a@example.it", "b@example.it"} {
+				if err := x.outcome(to); err != nil {
+					t.Errorf("%s: %v", to, err)
+				}
+			}
+			assertDelivered(t, sink, "a@example.it", "b@example.it")
+		})
+	}
 }
