@@ -90,6 +90,13 @@ func TestReviewBulkAcceptRejectMerge(t *testing.T) {
 	c2 := f.mustCapture("c2@example.com", "", "")
 	cookie := f.session("staff")
 	f.do("POST", "/review", cookie, url.Values{"id": {itoa(a.ID), itoa(b.ID)}, "action": {"accept"}})
+	// A merge cannot be undone: without a reason it is refused, and nothing is merged.
+	if rec := f.do("POST", "/review", cookie, url.Values{"id": {itoa(c1.ID), itoa(c2.ID)}, "action": {"merge"}}); rec.Code != http.StatusBadRequest {
+		t.Fatalf("merge without a reason: %d", rec.Code)
+	}
+	if got, _ := f.st.GetContact(ctx, f.st.DB(), c2.ID); got.Status != "new" {
+		t.Fatalf("merged without a reason: %+v", got)
+	}
 	f.do("POST", "/review", cookie, url.Values{"id": {itoa(c1.ID), itoa(c2.ID)}, "action": {"merge"}, "reason": {"same person"}})
 	for id, want := range map[int64]string{a.ID: "reviewed", b.ID: "reviewed", c1.ID: "new", c2.ID: "rejected"} {
 		got, _ := f.st.GetContact(ctx, f.st.DB(), id)

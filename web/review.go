@@ -111,10 +111,11 @@ func (s *Server) reviewAction(w http.ResponseWriter, r *http.Request) {
 			s.renderStatus(w, r, http.StatusBadRequest, "Select exactly two leads to merge.")
 			return
 		}
-		slices.Sort(ids)
-		if reason == "" {
-			reason = "same person"
+		if reason == "" { // a merge cannot be undone: no merge by a stray click
+			s.renderStatus(w, r, http.StatusBadRequest, "A reason is required to merge (e.g. same person, two addresses).")
+			return
 		}
+		slices.Sort(ids)
 		err = s.store.Merge(ctx, ids[0], ids[1], reason, actor)
 	default:
 		s.renderStatus(w, r, http.StatusBadRequest, "Unknown action.")
