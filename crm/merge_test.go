@@ -2,6 +2,7 @@ package crm_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/basis-crm/basis/crm"
@@ -71,5 +72,39 @@ func TestUserAdminRoleAndDisable(t *testing.T) {
 	}
 	if err := st.SetUserRole(ctx, 999999, "staff", system); !errors.Is(err, crm.ErrNotFound) {
 		t.Fatalf("unknown user: %v", err)
+	}
+}
+
+// The last active admin can neither lose the role nor be disabled (nobody
+// could manage accounts any more), and an address that has an account
+// already gets a clear refusal, not a database error.
+func TestTheLastActiveAdminStaysAndAccountsAreUnique(t *testing.T) {
+	st, _ := newStore(t)
+	admin, err := st.AddUser(ctx, "admin@acme-srl.it", "admin", "long enough password", system)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetUserRole(ctx, admin.ID, "staff", system); !errors.Is(err, crm.ErrInvalidInput) || !strings.Contains(err.Error(), "only active admin") {
+		t.Fatalf("last admin demoted: %v", err)
+	}
+	if err := st.DisableUser(ctx, admin.ID, system); !errors.Is(err, crm.ErrInvalidInput) {
+		t.Fatalf("last admin disabled: %v", err)
+	}
+	if got, _ := st.GetUser(ctx, admin.ID); got.Role != "admin" || got.DisabledAt != nil {
+		t.Fatalf("last admin after the refusals: %+v", got)
+	}
+	_, err = st.AddUser(ctx, "Admin@acme-srl.it", "staff", "another long password", system)
+	if !errors.Is(err, crm.ErrInvalidInput) || !strings.Contains(err.Error(), "exists already") {
+		t.Fatalf("second account for one address: %v", err)
+	}
+	second, err := st.AddUser(ctx, "giulia@acme-srl.it", "admin", "long enough password", system)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetUserRole(ctx, admin.ID, "staff", system); err != nil {
+		t.Fatalf("demoting one of two admins: %v", err)
+	}
+	if err := st.DisableUser(ctx, second.ID, system); !errors.Is(err, crm.ErrInvalidInput) {
+		t.Fatalf("the remaining admin disabled: %v", err)
 	}
 }

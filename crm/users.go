@@ -48,8 +48,13 @@ func (s *Store) AddUser(ctx context.Context, email, role, password string, actor
 	}
 	var u User
 	err = s.InTx(ctx, func(tx *sqlx.Tx) error {
-		if err := tx.GetContext(ctx, &u, `INSERT INTO users (email, role, password_hash) VALUES ($1, $2, $3)
-			RETURNING id, email, role, language, password_hash, disabled_at, created_at`, norm, role, string(hash)); err != nil {
+		err := tx.GetContext(ctx, &u, `INSERT INTO users (email, role, password_hash) VALUES ($1, $2, $3)
+			ON CONFLICT (email) DO NOTHING
+			RETURNING id, email, role, language, password_hash, disabled_at, created_at`, norm, role, string(hash))
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("crm: add user %s: an account with this address exists already (change its role instead): %w", norm, ErrInvalidInput)
+		}
+		if err != nil {
 			return fmt.Errorf("crm: add user %s: %w", norm, err)
 		}
 		return s.audit(ctx, tx, actor, "user.added", 0, map[string]any{"user": norm, "role": role})
