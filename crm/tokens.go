@@ -61,7 +61,7 @@ func (s *Store) Unsubscribe(ctx context.Context, token, via string, actor Actor)
 		if c.ErasedAt != nil {
 			return nil // already suppressed for everything
 		}
-		return s.Object(ctx, tx, ObjectionInput{Email: c.Email, Purpose: purposeOrAll(s, purpose), Unsubscribe: true,
+		return s.Object(ctx, tx, ObjectionInput{Email: c.Email, Purpose: s.ObjectionPurpose(purpose), Unsubscribe: true,
 			Reason: "unsubscribe via " + via, Actor: actor})
 	})
 	if err != nil {
@@ -70,11 +70,16 @@ func (s *Store) Unsubscribe(ctx context.Context, token, via string, actor Actor)
 	return c, purpose, nil
 }
 
-// purposeOrAll keeps a token for a purpose that was since removed from the
-// policy working: it then stops all marketing.
-func purposeOrAll(s *Store, purpose string) string {
-	if _, ok := s.policy.Purposes[purpose]; ok {
-		return purpose
+// ObjectionPurpose is what a token's purpose objects to. "" is the
+// privacy notice's link, which promises that the person can object to
+// being contacted at all (Art. 21(1)): every purpose. A purpose since
+// removed from the policy stops all marketing ("").
+func (s *Store) ObjectionPurpose(tokenPurpose string) string {
+	if tokenPurpose == "" {
+		return AllPurposes
+	}
+	if _, ok := s.policy.Purposes[tokenPurpose]; ok {
+		return tokenPurpose
 	}
 	return ""
 }

@@ -36,6 +36,33 @@ func TestUnsubscribeTokenCannotBeForged(t *testing.T) {
 	}
 }
 
+// The privacy notice's link (a token without a purpose) promises that the
+// person can object to being contacted at all (Art. 21): it stops the
+// follow-up of an inquiry too, not only marketing. A campaign's link stops
+// its purpose only.
+func TestNoticeLinkObjectsToEveryPurpose(t *testing.T) {
+	st, db := newStore(t)
+	c := mustCapture(t, st, "mario@example.it", "Mario")
+	if _, _, err := st.Unsubscribe(ctx, st.UnsubscribeToken(c.ID, ""), "unsubscribe page", "public:unsubscribe"); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"marketing", "inquiry_followup"} {
+		if e, _ := st.Eligible(ctx, db, c, p); e.Allowed || e.Code != crm.ReasonObjected {
+			t.Errorf("%s after the notice's link: %+v", p, e)
+		}
+	}
+	anna := mustCapture(t, st, "anna@example.it", "Anna")
+	if _, _, err := st.Unsubscribe(ctx, st.UnsubscribeToken(anna.ID, "marketing"), "one-click", "public:unsubscribe"); err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := st.Eligible(ctx, db, anna, "inquiry_followup"); !e.Allowed {
+		t.Errorf("follow-up after a campaign's unsubscribe link: %+v", e)
+	}
+	if got := st.ObjectionPurpose("purpose-removed-from-the-policy"); got != "" {
+		t.Errorf("a removed purpose's token objects to %q, want all marketing", got)
+	}
+}
+
 func TestDoubleOptIn(t *testing.T) {
 	st, db := newStore(t)
 	c := mustCapture(t, st, "mario@example.it", "Mario")

@@ -179,11 +179,8 @@ func (in *Ingester) applyUnsubscribe(ctx context.Context, tx *sqlx.Tx, res Resul
 		row.Review, row.Reason = "unsubscribe", "unsubscribe token for an unknown or erased contact"
 		return nil
 	}
-	if _, ok := in.Store.Policy().Purposes[purpose]; !ok {
-		purpose = ""
-	}
 	row.ContactID = c.ID
-	return in.Store.Object(ctx, tx, crm.ObjectionInput{Email: c.Email, Purpose: purpose, Unsubscribe: true,
+	return in.Store.Object(ctx, tx, crm.ObjectionInput{Email: c.Email, Purpose: in.Store.ObjectionPurpose(purpose), Unsubscribe: true,
 		Reason: "unsubscribe by email", Actor: actor})
 }
 

@@ -91,7 +91,25 @@ func (s *Server) unsubscribeForm(w http.ResponseWriter, r *http.Request) {
 		s.publicMessage(w, r, lang, http.StatusNotFound, "Link not valid", "This unsubscribe link is not valid. Check that the whole link from our message was opened, or reply to that message asking to be removed.")
 		return
 	}
-	s.renderView(w, r, http.StatusOK, "public_unsubscribe", s.publicView(r, lang, "Unsubscribe", r.URL.Path))
+	data, title := unsubscribeData{Action: r.URL.Path, Everything: s.objectsToEverything(token)}, "Unsubscribe"
+	if data.Everything {
+		title = "Object to being contacted"
+	}
+	s.renderView(w, r, http.StatusOK, "public_unsubscribe", s.publicView(r, lang, title, data))
+}
+
+// unsubscribeData is the unsubscribe page: where its button posts, and
+// whether the link objects to every purpose (the privacy notice's).
+type unsubscribeData struct {
+	Action     string
+	Everything bool
+}
+
+// objectsToEverything reports a token whose objection covers every
+// purpose: the link of the privacy notice.
+func (s *Server) objectsToEverything(token string) bool {
+	_, purpose, err := s.store.ParseUnsubscribeToken(token)
+	return err == nil && s.store.ObjectionPurpose(purpose) == crm.AllPurposes
 }
 
 // unsubscribe records the objection at once: the page's button, or a mail
@@ -110,6 +128,10 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.fail(w, r, err)
+		return
+	}
+	if s.objectsToEverything(token) {
+		s.publicMessage(w, r, lang, http.StatusOK, "Objection recorded", "Your objection is recorded: we will not contact you any more.")
 		return
 	}
 	s.publicMessage(w, r, lang, http.StatusOK, "Unsubscribed", "You are unsubscribed. You will receive no more of these messages.")

@@ -73,3 +73,22 @@ func TestPrivacyPageNamesController(t *testing.T) {
 		t.Fatalf("Italian privacy page not in Italian")
 	}
 }
+
+// The privacy notice's link says what it does: an objection to being
+// contacted at all, for every purpose (Art. 21), in the person's language.
+func TestNoticeLinkPageIsAnObjectionToEveryPurpose(t *testing.T) {
+	f := newFixture(t)
+	c := f.mustCapture("luca@example.com", "Luca", "")
+	token := f.st.UnsubscribeToken(c.ID, "")
+	rec := f.do("GET", "/u/"+token, nil, nil)
+	if body := rec.Body.String(); rec.Code != http.StatusOK || !strings.Contains(body, "non la contatterà più, per nessuna finalità") || !strings.Contains(body, "Mi oppongo") {
+		t.Fatalf("notice link page: %d %s", rec.Code, body)
+	}
+	rec = f.do("POST", "/u/"+token, nil, url.Values{})
+	if body := rec.Body.String(); rec.Code != http.StatusOK || !strings.Contains(body, "La sua opposizione è registrata") {
+		t.Fatalf("objection: %d %s", rec.Code, body)
+	}
+	if e, _ := f.st.Eligible(ctx, f.st.DB(), c, "inquiry_followup"); e.Allowed {
+		t.Errorf("follow-up after the objection: %+v", e)
+	}
+}
