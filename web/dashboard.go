@@ -14,6 +14,9 @@ type dashboardData struct {
 	Overdue          mailout.OverdueSummary
 	CampaignsRunning []mailout.Campaign
 	Mail             bool
+	// NoPrivacyContact: organization.privacy_email and address are both
+	// empty, so privacy notices give no way to reach the controller.
+	NoPrivacyContact bool
 }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
@@ -27,7 +30,8 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	d := dashboardData{Overview: o, Leads: reviewRows(items), Mail: s.mailer != nil}
+	d := dashboardData{Overview: o, Leads: reviewRows(items), Mail: s.mailer != nil,
+		NoPrivacyContact: s.org.PrivacyEmail == "" && s.org.Address == ""}
 	if d.Flagged, err = s.store.CountFlaggedMessages(r.Context()); err != nil {
 		s.fail(w, r, err)
 		return

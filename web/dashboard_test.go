@@ -64,3 +64,18 @@ func TestDashboardListsRunningAndScheduledCampaignsOnly(t *testing.T) {
 		}
 	}
 }
+
+// Without a privacy address or postal address, privacy notices give no way
+// to reach the controller: the dashboard says what to set.
+func TestDashboardWarnsWhenNoticesGiveNoContact(t *testing.T) {
+	f := newFixture(t)
+	cookie := f.session("staff")
+	if body := f.do("GET", "/", cookie, nil).Body.String(); strings.Contains(body, `id="no-privacy-contact"`) {
+		t.Fatalf("warning shown with a privacy address set")
+	}
+	f.srv.org.PrivacyEmail = ""
+	body := f.do("GET", "/", cookie, nil).Body.String()
+	if !strings.Contains(body, `id="no-privacy-contact"`) || !strings.Contains(body, "organization.privacy_email") {
+		t.Fatalf("no warning without a privacy address: %s", body)
+	}
+}
