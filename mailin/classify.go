@@ -63,8 +63,9 @@ type Result struct {
 	Bounce           *Bounce // for ClassBounce
 	UnsubscribeToken string  // from an unsubscribe+TOKEN@ recipient, if any
 
-	Phone   string // from a simple signature, if present
-	Company string // hint: the sender's domain when it is not a free-mail provider
+	Phone    string // from a simple signature, if present
+	Company  string // hint: the sender's domain when it is not a free-mail provider
+	Language string // "it" or "en" when the inquiry is in that language (GuessLanguage), else ""
 }
 
 // Classify decides what m is. The order is the product's: bounce, auto-reply,
@@ -148,11 +149,12 @@ func domainOf(addr string) string {
 func inquiryResult(m *Message) Result {
 	p := fromPerson(m)
 	return Result{
-		Class:   ClassInquiry,
-		Reason:  "direct mail from " + p.Address,
-		Sender:  p,
-		Phone:   SignaturePhone(m.Text),
-		Company: CompanyHint(p.Address),
+		Class:    ClassInquiry,
+		Reason:   "direct mail from " + p.Address,
+		Sender:   p,
+		Phone:    SignaturePhone(m.Text),
+		Company:  CompanyHint(p.Address),
+		Language: GuessLanguage(m.Header.Get("Content-Language"), m.Text),
 	}
 }
 
@@ -167,10 +169,20 @@ func forwardResult(m *Message, fw Forward) Result {
 		OriginalDate:    fw.Date,
 		Phone:           SignaturePhone(fw.Text),
 		Company:         CompanyHint(fw.From.Address),
+		Language:        GuessLanguage(forwardedContentLanguage(fw), fw.Text),
 	}
 	if fw.From.Address == "" {
 		r.Class = ClassReview
 		r.Reason = "forwarded by staff (" + fw.Style + ") but the original sender's address cannot be recovered"
 	}
 	return r
+}
+
+// forwardedContentLanguage is the Content-Language of a forward attached
+// whole; an inline forward has none (the staff's client wrote the header).
+func forwardedContentLanguage(fw Forward) string {
+	if fw.Attached == nil {
+		return ""
+	}
+	return fw.Attached.Header.Get("Content-Language")
 }

@@ -87,7 +87,7 @@ func (in *Ingester) prospect(ctx context.Context, tx *sqlx.Tx, m *Message, f Fet
 		return nil
 	}
 	c, created, err := in.Store.Capture(ctx, tx, crm.CaptureInput{Email: sender.Address, Name: sender.Name, Phone: res.Phone,
-		Source: captureSource(row.Class), Actor: actor, Reason: "inquiry received by email", AfterErasure: erased})
+		Language: res.Language, Source: captureSource(row.Class), Actor: actor, Reason: "inquiry received by email", AfterErasure: erased})
 	if err != nil {
 		return err
 	}

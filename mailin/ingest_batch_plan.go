@@ -93,7 +93,7 @@ func (w *batchWriter) plan(p *parsed, sum *Summary) (bool, error) {
 	}
 	if sender != "" {
 		c, created, err := w.b.Capture(crm.CaptureInput{Email: res.Sender.Address, Name: res.Sender.Name, Phone: res.Phone,
-			Source: captureSource(class), Actor: actor, Reason: "inquiry received by email"}, w.contact(sender))
+			Language: res.Language, Source: captureSource(class), Actor: actor, Reason: "inquiry received by email"}, w.contact(sender))
 		if err != nil {
 			return false, err
 		}
