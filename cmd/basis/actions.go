@@ -35,11 +35,8 @@ func activityLog(ctx context.Context, env *cli, args []string) error {
 	fs.StringVar(&in.Kind, "kind", "", "call, email, meeting or note")
 	fs.StringVar(&in.Reason, "reason", "", "why this person was contacted")
 	fs.StringVar(&in.Note, "note", "", "what was said or agreed")
-	pos, err := parseInterspersed(fs, args)
+	pos, err := parsePositional(fs, args, 1, "EMAIL")
 	if err != nil {
-		return err
-	}
-	if err := exactly(1, pos, "EMAIL"); err != nil {
 		return err
 	}
 	if in.Kind == "" || in.Reason == "" {
@@ -74,7 +71,7 @@ func object(ctx context.Context, env *cli, args []string) error {
 	fs.StringVar(&in.Purpose, "purpose", "", "purpose objected to (default: all marketing, Art. 21(2))")
 	all := fs.Bool("all", false, "object to every purpose, the follow-up of an inquiry too (Art. 21(1))")
 	fs.StringVar(&in.Reason, "reason", "", "how the objection was received")
-	pos, err := parseInterspersed(fs, args)
+	pos, err := parsePositional(fs, args, 1, "EMAIL")
 	if err != nil {
 		return err
 	}
@@ -83,9 +80,6 @@ func object(ctx context.Context, env *cli, args []string) error {
 			return usagef("--all and --purpose exclude each other")
 		}
 		in.Purpose = crm.AllPurposes
-	}
-	if err := exactly(1, pos, "EMAIL"); err != nil {
-		return err
 	}
 	a, err := env.open(ctx, needCurrentSchema, slog.LevelWarn)
 	if err != nil {
@@ -104,11 +98,8 @@ func erase(ctx context.Context, env *cli, args []string) error {
 	fs := newFlags("erase")
 	var in crm.ErasureInput
 	fs.StringVar(&in.Reason, "reason", "", "why (e.g. Art. 17 request received 2026-11-29)")
-	pos, err := parseInterspersed(fs, args)
+	pos, err := parsePositional(fs, args, 1, "EMAIL")
 	if err != nil {
-		return err
-	}
-	if err := exactly(1, pos, "EMAIL"); err != nil {
 		return err
 	}
 	if in.Reason == "" {
@@ -132,11 +123,8 @@ func export(ctx context.Context, env *cli, args []string) error {
 	fs := newFlags("export")
 	out := fs.String("o", "", "output ZIP file")
 	withDossier := fs.Bool("dossier", false, "add the evidence dossier (dossier.html, dossier.pdf, audit proof)")
-	pos, err := parseInterspersed(fs, args)
+	pos, err := parsePositional(fs, args, 1, "EMAIL")
 	if err != nil {
-		return err
-	}
-	if err := exactly(1, pos, "EMAIL"); err != nil {
 		return err
 	}
 	if *out == "" {

@@ -48,11 +48,7 @@ func campaignCreate(ctx context.Context, env *cli, args []string) error {
 	fs.StringVar(&htmlFile, "html", "", "HTML body template file")
 	fs.StringVar(&in.Language, "lang", "", "it or en")
 	fs.StringVar(&segment, "segment", "", "status=a|b,source=c,language=it")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := exactly(0, pos, "no arguments"); err != nil {
+	if _, err := parsePositional(fs, args, 0, "no arguments"); err != nil {
 		return err
 	}
 	if in.Name == "" || in.Purpose == "" || in.Subject == "" || textFile == "" {

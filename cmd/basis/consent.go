@@ -13,11 +13,8 @@ func init() {
 func consentRequest(ctx context.Context, env *cli, args []string) error {
 	fs := newFlags("consent request")
 	purpose := fs.String("purpose", "", "the purpose to ask consent for, e.g. marketing")
-	pos, err := parseInterspersed(fs, args)
+	pos, err := parsePositional(fs, args, 1, "EMAIL")
 	if err != nil {
-		return err
-	}
-	if err := exactly(1, pos, "EMAIL"); err != nil {
 		return err
 	}
 	if *purpose == "" {

@@ -33,11 +33,8 @@ func contactsAdd(ctx context.Context, env *cli, args []string) error {
 	fs.StringVar(&in.Company, "company", "", "company")
 	fs.StringVar(&in.Phone, "phone", "", "phone")
 	fs.StringVar(&in.Language, "language", "", "it or en")
-	pos, err := parseInterspersed(fs, args)
+	pos, err := parsePositional(fs, args, 1, "EMAIL")
 	if err != nil {
-		return err
-	}
-	if err := exactly(1, pos, "EMAIL"); err != nil {
 		return err
 	}
 	if in.Purpose == "" || in.Kind == "" || in.Reason == "" {
@@ -89,11 +86,8 @@ func contactsImport(ctx context.Context, env *cli, args []string) error {
 	fs.StringVar(&opt.Source, "source", "import", "how the contacts were obtained")
 	fs.StringVar(&opt.Reason, "reason", "", "why these people may be contacted")
 	fs.BoolVar(&opt.SkipBad, "skip-bad", false, "import the good rows even if some are bad")
-	pos, err := parseInterspersed(fs, args)
+	pos, err := parsePositional(fs, args, 1, "FILE.csv")
 	if err != nil {
-		return err
-	}
-	if err := exactly(1, pos, "FILE.csv"); err != nil {
 		return err
 	}
 	if opt.Purpose == "" || opt.Kind == "" || opt.Reason == "" {
@@ -157,11 +151,8 @@ func contactsList(ctx context.Context, env *cli, args []string) error {
 func contactsShow(ctx context.Context, env *cli, args []string) error {
 	fs := newFlags("contacts show")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseInterspersed(fs, args)
+	pos, err := parsePositional(fs, args, 1, "EMAIL")
 	if err != nil {
-		return err
-	}
-	if err := exactly(1, pos, "EMAIL"); err != nil {
 		return err
 	}
 	a, err := env.open(ctx, needCurrentSchema, slog.LevelWarn)

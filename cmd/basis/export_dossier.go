@@ -29,11 +29,8 @@ func exportTo(ctx context.Context, a *app, email string, w io.Writer, withDossie
 func auditProof(ctx context.Context, env *cli, args []string) error {
 	fs := newFlags("audit proof")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseInterspersed(fs, args)
+	pos, err := parsePositional(fs, args, 1, "SEQ")
 	if err != nil {
-		return err
-	}
-	if err := exactly(1, pos, "SEQ"); err != nil {
 		return err
 	}
 	seq, err := strconv.ParseInt(pos[0], 10, 64)

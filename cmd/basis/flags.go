@@ -33,6 +33,17 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// parsePositional parses fs from args (flags and arguments in any order)
+// and checks that exactly n arguments remain, described by what in the
+// usage error.
+func parsePositional(fs *flag.FlagSet, args []string, n int, what string) ([]string, error) {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	return pos, exactly(n, pos, what)
+}
+
 // exactly checks the number of positional arguments.
 func exactly(n int, positional []string, what string) error {
 	if len(positional) != n {

@@ -17,11 +17,7 @@ func noticesUpdate(ctx context.Context, env *cli, args []string) error {
 	fs := newFlags("notices update")
 	dryRun := fs.Bool("dry-run", false, "count, queue nothing")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := exactly(0, pos, "no arguments"); err != nil {
+	if _, err := parsePositional(fs, args, 0, "no arguments"); err != nil {
 		return err
 	}
 	a, m, err := env.openMailer(ctx)
@@ -49,11 +45,7 @@ func noticesUpdate(ctx context.Context, env *cli, args []string) error {
 func noticesOverdue(ctx context.Context, env *cli, args []string) error {
 	fs := newFlags("notices overdue")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := exactly(0, pos, "no arguments"); err != nil {
+	if _, err := parsePositional(fs, args, 0, "no arguments"); err != nil {
 		return err
 	}
 	a, m, err := env.openMailer(ctx)

@@ -31,11 +31,8 @@ func requestsAdd(ctx context.Context, env *cli, args []string) error {
 	fs.StringVar(&received, "received", "", "day the request was received (default today)")
 	fs.Int64Var(&in.InboundMessageID, "message-id", 0, "id of the stored inbound message it came in")
 	fs.StringVar(&in.Note, "note", "", "what the person asked, in short")
-	pos, err := parseInterspersed(fs, args)
+	pos, err := parsePositional(fs, args, 1, "EMAIL")
 	if err != nil {
-		return err
-	}
-	if err := exactly(1, pos, "EMAIL"); err != nil {
 		return err
 	}
 	if in.Kind == "" || in.Channel == "" {

@@ -14,11 +14,7 @@ func send(ctx context.Context, env *cli, args []string) error {
 	fs := newFlags("send")
 	once := fs.Bool("once", false, "send everything due, then exit")
 	asJSON := fs.Bool("json", false, "print the counts as JSON")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := exactly(0, pos, "no arguments"); err != nil {
+	if _, err := parsePositional(fs, args, 0, "no arguments"); err != nil {
 		return err
 	}
 	if !*once {

@@ -15,11 +15,8 @@ import (
 func userAdd(ctx context.Context, env *cli, args []string) error {
 	fs := newFlags("user add")
 	role := fs.String("role", "", "admin, staff or auditor")
-	pos, err := parseInterspersed(fs, args)
+	pos, err := parsePositional(fs, args, 1, "EMAIL")
 	if err != nil {
-		return err
-	}
-	if err := exactly(1, pos, "EMAIL"); err != nil {
 		return err
 	}
 	if *role == "" {
