@@ -17,22 +17,10 @@ func TestEraseLeavesNothing(t *testing.T) {
 	st, db := newStore(t)
 	c := mustCapture(t, st, "mario.rossi@example.it", "Mario Rossi")
 	mustCapture(t, st, "anna.bianchi@example.it", "Anna Bianchi")
+	giveHistory(t, st, c)
 	inTx(t, st, func(tx *sqlx.Tx) error {
-		if _, err := st.LogActivity(ctx, tx, crm.ActivityInput{ContactID: c.ID, Kind: "call", Reason: "called Mario Rossi about the quote",
-			Note: "mario.rossi@example.it wants a discount", Actor: system}); err != nil {
-			return err
-		}
-		text, err := st.StoreConsentText(ctx, tx, "marketing", "it", "v1", "Acconsento a ricevere la newsletter.")
-		if err != nil {
-			return err
-		}
-		_, err = st.RecordConsent(ctx, tx, crm.ConsentInput{ContactID: c.ID, TextID: text.ID, Method: "double_opt_in",
-			IP: "203.0.113.7", UserAgent: "Mozilla/5.0 Mario", Actor: "public:confirm-page"})
-		if err != nil {
-			return err
-		}
 		// A list message that names him but is not tied to him.
-		_, err = st.AddEvidence(ctx, tx, crm.EvidenceInput{Kind: "inbound_email", ContentType: "message/rfc822",
+		_, err := st.AddEvidence(ctx, tx, crm.EvidenceInput{Kind: "inbound_email", ContentType: "message/rfc822",
 			Content: []byte("Subject: digest\r\n\r\nnew member: Mario.Rossi@Example.it\r\n"), Actor: system})
 		return err
 	})

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/basis-crm/basis/crm"
 )
 
@@ -36,19 +34,7 @@ func recomputeHash(e crm.ProofEvent) string {
 func TestExportOfErasedAddressGivesTheErasureRecord(t *testing.T) {
 	st, db := newStore(t)
 	c := mustCapture(t, st, "mario.rossi@example.it", "Mario Rossi")
-	inTx(t, st, func(tx *sqlx.Tx) error {
-		if _, err := st.LogActivity(ctx, tx, crm.ActivityInput{ContactID: c.ID, Kind: "call", Reason: "called Mario Rossi",
-			Note: "mario.rossi@example.it wants a discount", Actor: system}); err != nil {
-			return err
-		}
-		text, err := st.StoreConsentText(ctx, tx, "marketing", "it", "v1", "Acconsento a ricevere la newsletter.")
-		if err != nil {
-			return err
-		}
-		_, err = st.RecordConsent(ctx, tx, crm.ConsentInput{ContactID: c.ID, TextID: text.ID, Method: "double_opt_in",
-			IP: "203.0.113.7", UserAgent: "Mozilla/5.0 Mario", Actor: "public:confirm-page"})
-		return err
-	})
+	giveHistory(t, st, c)
 	d, err := st.Detail(ctx, c.Email)
 	if err != nil {
 		t.Fatal(err)

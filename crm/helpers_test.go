@@ -95,3 +95,23 @@ func unzip(t *testing.T, b []byte) map[string][]byte {
 	}
 	return files
 }
+
+// giveHistory gives Mario Rossi's contact c the personal data an erasure
+// must remove: a call naming him with a note holding his address, and a
+// double opt-in consent with his IP address and user agent.
+func giveHistory(t *testing.T, st *crm.Store, c crm.Contact) {
+	t.Helper()
+	inTx(t, st, func(tx *sqlx.Tx) error {
+		if _, err := st.LogActivity(ctx, tx, crm.ActivityInput{ContactID: c.ID, Kind: "call", Reason: "called Mario Rossi about the quote",
+			Note: "mario.rossi@example.it wants a discount", Actor: system}); err != nil {
+			return err
+		}
+		text, err := st.StoreConsentText(ctx, tx, "marketing", "it", "v1", "Acconsento a ricevere la newsletter.")
+		if err != nil {
+			return err
+		}
+		_, err = st.RecordConsent(ctx, tx, crm.ConsentInput{ContactID: c.ID, TextID: text.ID, Method: "double_opt_in",
+			IP: "203.0.113.7", UserAgent: "Mozilla/5.0 Mario", Actor: "public:confirm-page"})
+		return err
+	})
+}
