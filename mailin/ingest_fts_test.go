@@ -69,6 +69,18 @@ func TestVectorsComputedAheadAreTheTriggers(t *testing.T) {
 	}
 }
 
+// ingestMixOverOneConnection ingests 90 messages of every kind with a
+// database pool of one connection, and returns the mix and the summary.
+func ingestMixOverOneConnection(e *ingestEnv) (mailgen.Mix, mailin.Summary) {
+	mix := mailgen.Mix{N: 90, Senders: 20, ForwardEvery: 5, BounceEvery: 37, AttachEvery: 10}
+	for k := range mix.N {
+		e.srv.Append(e.t, "INBOX", mix.Message(k))
+	}
+	e.db.SetMaxOpenConns(1)
+	defer e.db.SetMaxOpenConns(0)
+	return mix, e.ingest()
+}
+
 // TestVectorsWithAPoolOfOneConnection ingests with a database pool of one
 // connection: the transaction holds it, so the vectorizer cannot run while
 // it waits. The transaction must stop waiting and let the trigger compute
@@ -78,13 +90,7 @@ func TestVectorsWithAPoolOfOneConnection(t *testing.T) {
 	e.in.Batch = 30
 	mailin.SetVectorWait(e.in, 10*time.Millisecond)
 	noFallback(t, e.in)
-	mix := mailgen.Mix{N: 90, Senders: 20, ForwardEvery: 5, BounceEvery: 37, AttachEvery: 10}
-	for k := range mix.N {
-		e.srv.Append(t, "INBOX", mix.Message(k))
-	}
-	e.db.SetMaxOpenConns(1)
-	sum := e.ingest()
-	e.db.SetMaxOpenConns(0)
+	mix, sum := ingestMixOverOneConnection(e)
 	if sum.Fetched != mix.N || sum.Errors != 0 {
 		t.Fatalf("summary %+v, want %d fetched, no errors", sum, mix.N)
 	}
@@ -109,13 +115,7 @@ func TestVectorsAreWaitedForOutsideTheTransaction(t *testing.T) {
 	mailin.SetVectorWait(e.in, 3*time.Second)
 	logs := warnings(e)
 	recordVectorsGiven(e)
-	mix := mailgen.Mix{N: 90, Senders: 20, ForwardEvery: 5, BounceEvery: 37, AttachEvery: 10}
-	for k := range mix.N {
-		e.srv.Append(t, "INBOX", mix.Message(k))
-	}
-	e.db.SetMaxOpenConns(1)
-	sum := e.ingest()
-	e.db.SetMaxOpenConns(0)
+	mix, sum := ingestMixOverOneConnection(e)
 	if sum.Fetched != mix.N || sum.Errors != 0 || strings.Contains(logs.String(), "full-text vectors") {
 		t.Fatalf("summary %+v, want %d fetched, no errors; log:\n%s", sum, mix.N, logs.String())
 	}
