@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
-	"slices"
 	"strings"
-	"unicode"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -169,31 +167,6 @@ func namedIn(text string, c Contact) string {
 		return "phone number"
 	}
 	return ""
-}
-
-// words splits s into its lower-case words (runs of letters and digits).
-func words(s string) []string {
-	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-}
-
-// containsRun reports whether run occurs in ws as consecutive words.
-func containsRun(ws, run []string) bool {
-	for i := 0; i+len(run) <= len(ws); i++ {
-		if slices.Equal(ws[i:i+len(run)], run) {
-			return true
-		}
-	}
-	return false
-}
-
-// digits keeps the digits of s.
-func digits(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' {
-			return r
-		}
-		return -1
-	}, s)
 }
 
 // eraseMergedInto erases the contacts merged into c: the same person under

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -142,11 +141,11 @@ const (
 // searchWords are the words of what a person typed, lowercased, at most
 // maxSearchWords.
 func searchWords(query string) []string {
-	words := strings.FieldsFunc(strings.ToLower(query), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	if len(words) > maxSearchWords {
-		words = words[:maxSearchWords]
+	ws := words(query)
+	if len(ws) > maxSearchWords {
+		ws = ws[:maxSearchWords]
 	}
-	return words
+	return ws
 }
 
 // searchQuery is a tsquery requiring every word, the last one as a prefix
