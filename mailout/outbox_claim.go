@@ -105,7 +105,8 @@ type claimer struct {
 // newClaimer opens the claimer of a pass: up to limit messages per claim,
 // due at cutoff, claimed for owner. Close releases its connection.
 func (m *Mailer) newClaimer(ctx context.Context, owner int64, limit int, cutoff time.Time) (*claimer, error) {
-	q, err := inlineParams(m.claimSQL(), append([]any{limit, owner, cutoff}, m.claimArgs()...))
+	q, args := m.claimSQL()
+	q, err := inlineParams(q, append([]any{limit, owner, cutoff}, args...))
 	if err != nil {
 		return nil, fmt.Errorf("mailout: claim statement: %w", err)
 	}
@@ -161,15 +162,15 @@ func (c *claimer) claim(ctx context.Context) ([]*job, int, error) {
 	return jobs, skipped, nil
 }
 
-// claimSQL is the claiming statement: $1 the batch size, $2 the owner, $3
-// the cutoff, then claimArgs. SKIP LOCKED lets several senders share the
+// claimSQL is the claiming statement and the values of its placeholders
+// from $4 on: $1 is the batch size, $2 the owner, $3 the cutoff. SKIP LOCKED lets several senders share the
 // queue without sending anything twice. The locked rows carry the columns
 // the predicate reads, and each contact is read once, for the decision and
 // for the job (two index lookups fewer per message than joining outbox and
 // contacts again).
-func (m *Mailer) claimSQL() string {
+func (m *Mailer) claimSQL() (string, []any) {
 	pred, args := m.mayReceiveSQL(4)
-	why, _ := m.exclusionSQL(4 + len(args))
+	why, wargs := m.exclusionSQL(4 + len(args))
 	return `
 		WITH due AS (
 			SELECT o.id, o.contact_id, o.kind, o.purpose FROM outbox o
@@ -192,14 +193,7 @@ func (m *Mailer) claimSQL() string {
 		WHERE o.id = d.id
 		RETURNING o.status, o.id, o.contact_id, o.kind, o.purpose, o.campaign_id, COALESCE(o.notice_text_id, 0) AS notice_text_id,
 			o.subject, o.body_text, o.body_html, o.attempts, COALESCE(d.email, '') AS email, d.name, d.company, d.language, d.source,
-			d.created_at AS contact_created_at, d.last_activity_at AS contact_activity_at`
-}
-
-// claimArgs are the values of claimSQL's placeholders from $4 on.
-func (m *Mailer) claimArgs() []any {
-	_, args := m.mayReceiveSQL(4)
-	_, wargs := m.exclusionSQL(4 + len(args))
-	return append(args, wargs...)
+			d.created_at AS contact_created_at, d.last_activity_at AS contact_activity_at`, append(args, wargs...)
 }
 
 // recoverStale finds messages left "sending" by a sender that is gone: a
