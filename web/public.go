@@ -87,11 +87,12 @@ func (s *Server) contactLang(r *http.Request, token string) string {
 func (s *Server) unsubscribeForm(w http.ResponseWriter, r *http.Request) {
 	token := r.PathValue("token")
 	lang := s.contactLang(r, token)
-	if _, _, err := s.store.ParseUnsubscribeToken(token); err != nil {
+	_, purpose, err := s.store.ParseUnsubscribeToken(token)
+	if err != nil {
 		s.publicMessage(w, r, lang, http.StatusNotFound, "Link not valid", "This unsubscribe link is not valid. Check that the whole link from our message was opened, or reply to that message asking to be removed.")
 		return
 	}
-	data, title := unsubscribeData{Action: r.URL.Path, Everything: s.objectsToEverything(token)}, "Unsubscribe"
+	data, title := unsubscribeData{Action: r.URL.Path, Everything: s.objectsToEverything(purpose)}, "Unsubscribe"
 	if data.Everything {
 		title = "Object to being contacted"
 	}
@@ -105,11 +106,10 @@ type unsubscribeData struct {
 	Everything bool
 }
 
-// objectsToEverything reports a token whose objection covers every
+// objectsToEverything reports a token purpose whose objection covers every
 // purpose: the link of the privacy notice.
-func (s *Server) objectsToEverything(token string) bool {
-	_, purpose, err := s.store.ParseUnsubscribeToken(token)
-	return err == nil && s.store.ObjectionPurpose(purpose) == crm.AllPurposes
+func (s *Server) objectsToEverything(tokenPurpose string) bool {
+	return s.store.ObjectionPurpose(tokenPurpose) == crm.AllPurposes
 }
 
 // unsubscribe records the objection at once: the page's button, or a mail
@@ -122,7 +122,8 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	if r.PostFormValue("List-Unsubscribe") == "One-Click" {
 		via = "one-click (RFC 8058)"
 	}
-	if _, _, err := s.store.Unsubscribe(r.Context(), token, via, "public:unsubscribe"); err != nil {
+	_, purpose, err := s.store.Unsubscribe(r.Context(), token, via, "public:unsubscribe")
+	if err != nil {
 		if errors.Is(err, crm.ErrBadToken) || errors.Is(err, crm.ErrNotFound) {
 			s.publicMessage(w, r, lang, http.StatusNotFound, "Link not valid", "This unsubscribe link is not valid. Check that the whole link from our message was opened, or reply to that message asking to be removed.")
 			return
@@ -130,7 +131,7 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if s.objectsToEverything(token) {
+	if s.objectsToEverything(purpose) {
 		s.publicMessage(w, r, lang, http.StatusOK, "Objection recorded", "Your objection is recorded: we will not contact you any more.")
 		return
 	}
